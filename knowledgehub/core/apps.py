@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "knowledgehub.core"
+    label = "core"
+
+    def ready(self) -> None:
+        # Register periodic tasks with Huey wherever Django starts (web or worker).
+        import knowledgehub.tasks  # noqa: F401

@@ -1,0 +1,146 @@
+"""The registration protocol every content kind implements once.
+
+A content model subclasses :class:`Indexed`, is decorated with :func:`register`, and implements
+``as_item()`` returning an :class:`ItemData` (or ``None`` while it should not be findable, e.g. a
+draft). Saving or deleting the model keeps its ``knowledge.Item`` in step in the same transaction.
+Code that changes what ``as_item`` depends on without calling ``save()`` (M2M tags, bulk updates)
+calls :func:`index_sync` itself, inside the same ``transaction.atomic()`` block.
+See docs/howto/add-a-content-kind.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from .choices import Audience
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """What a content object tells the index about itself."""
+
+    title: str
+    url: str
+    text: str = ""
+    summary: str = ""
+    author_id: int | None = None
+    source_name: str = ""
+    organisation_id: int | None = None
+    community_id: int | None = None
+    audience: str = Audience.PUBLIC
+    tags: Sequence[str] = field(default_factory=tuple)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    kind: str
+    label: str
+    label_plural: str
+    model: type[models.Model]
+
+
+_KINDS: dict[str, KindInfo] = {}
+
+M = TypeVar("M", bound=type[models.Model])
+
+
+def register(kind: str, *, label: str, label_plural: str) -> Callable[[M], M]:
+    """Class decorator: declare a model as the source of items of ``kind``."""
+
+    def decorator(model: M) -> M:
+        if kind in _KINDS and _KINDS[kind].model is not model:
+            raise ValueError(f"knowledge kind {kind!r} is already registered")
+        _KINDS[kind] = KindInfo(kind=kind, label=label, label_plural=label_plural, model=model)
+        model.knowledge_kind = kind  # type: ignore[attr-defined]
+        return model
+
+    return decorator
+
+
+def kinds() -> list[KindInfo]:
+    return sorted(_KINDS.values(), key=lambda k: k.label)
+
+
+def kind_label(kind: str) -> str:
+    info = _KINDS.get(kind)
+    return info.label if info else kind.replace("_", " ").capitalize()
+
+
+class Indexed(models.Model):
+    """Abstract base for content models that appear in the knowledge index."""
+
+    knowledge_kind: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def as_item(self) -> ItemData | None:
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            index_sync(self)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            index_remove(self)
+            return super().delete(*args, **kwargs)
+
+    @property
+    def knowledge_item(self) -> Any:
+        from .models import Item
+
+        return Item.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
+        ).first()
+
+
+def index_sync(obj: Indexed) -> Any:
+    """Create, update or remove ``obj``'s Item so it matches ``obj.as_item()``."""
+    from .models import Item, Tag
+
+    data = obj.as_item()
+    if data is None:
+        index_remove(obj)
+        return None
+    now = timezone.now()
+    item, _created = Item.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        defaults={
+            "kind": obj.knowledge_kind,
+            "title": data.title[:300],
+            "url": data.url,
+            "text": data.text,
+            "summary": data.summary[:500],
+            "author_id": data.author_id,
+            "source_name": data.source_name,
+            "organisation_id": data.organisation_id,
+            "community_id": data.community_id,
+            "audience": data.audience,
+            "published_at": data.published_at or now,
+            "updated_at": data.updated_at or now,
+            "is_demo": data.is_demo,
+        },
+    )
+    item.tags.set(Tag.objects.get_or_create_many(list(data.tags)))
+    return item
+
+
+def index_remove(obj: models.Model) -> None:
+    from .models import Item
+
+    Item.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).delete()

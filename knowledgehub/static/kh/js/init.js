@@ -1,0 +1,2 @@
+import { initAll } from '../../vendor/js/govuk-frontend.min.js';
+initAll();

@@ -1,0 +1,19 @@
+"""Background work: the one place periodic jobs are scheduled.
+
+Huey itself is configured by ``settings.HUEY`` (SQLite storage by default, Redis when REDIS_URL is
+set). Task functions live in each app's ``tasks.py``, take ids (never ORM objects), re-read state
+and are idempotent. Periodic schedules are declared here and only here, so one file says what the
+worker does on its own.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from knowledgehub.core import tasks as core_tasks
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_worker_heartbeat() -> None:
+    core_tasks.worker_heartbeat()

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from knowledgehub.core import views as core_views
+
+urlpatterns = [
+    path("", include("knowledgehub.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("knowledgehub.people.urls")),
+    path("organisations/", include("knowledgehub.organisations.urls")),
+    path("communities/", include("knowledgehub.communities.urls")),
+    path("blogs/", include("knowledgehub.blogs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.AWS_STORAGE_BUCKET_NAME:
+    # Local media (avatars): files are re-encoded on upload and served with nosniff.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
