@@ -16,6 +16,8 @@ class PartnerOrganisationForm(forms.ModelForm):
         required=False,
     )
 
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "type", "nation", "website", "description"]

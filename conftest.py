@@ -1,0 +1,58 @@
+"""Project-wide pytest fixtures: named users (alice owns things, bob is a member, carol is an
+outsider, dave is a site admin), and settings that keep tests hermetic."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as django_settings
+
+# Tests do not run collectstatic: use the plain storage for static files.
+django_settings.STORAGES = {
+    **django_settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+    from huey.contrib.djhuey import HUEY
+
+    # Tasks run inline in tests unless a test opts out (tests marked "queue" use the real queue).
+    immediate = "queue" not in request.keywords
+    previous = HUEY.immediate
+    HUEY.immediate = immediate
+    yield
+    HUEY.immediate = previous
+
+
+@pytest.fixture
+def alice(db):  # type: ignore[no-untyped-def]
+    from knowledgehub.testing.factories import UserFactory
+
+    return UserFactory(username="alice", name="Alice Adams")
+
+
+@pytest.fixture
+def bob(db):  # type: ignore[no-untyped-def]
+    from knowledgehub.testing.factories import UserFactory
+
+    return UserFactory(username="bob", name="Bob Brown")
+
+
+@pytest.fixture
+def carol(db):  # type: ignore[no-untyped-def]
+    from knowledgehub.testing.factories import UserFactory
+
+    return UserFactory(username="carol", name="Carol Clark")
+
+
+@pytest.fixture
+def dave(db):  # type: ignore[no-untyped-def]
+    from knowledgehub.testing.factories import UserFactory
+
+    return UserFactory(username="dave", name="Dave Davies", is_superuser=True, is_staff=True)

@@ -1,0 +1,130 @@
+"""factory_boy factories shared by every app's tests (built in code, never JSON fixtures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from knowledgehub.blogs.models import Post
+from knowledgehub.communities.choices import Role, Visibility
+from knowledgehub.communities.models import Community, Invitation, JoinRequest, Membership
+from knowledgehub.knowledge.choices import Audience
+from knowledgehub.knowledge.models import Item, Tag
+from knowledgehub.organisations.choices import OrganisationType
+from knowledgehub.organisations.models import Organisation
+from knowledgehub.people.choices import ProfileVisibility
+from knowledgehub.people.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"E06{n:06d}")
+    name = factory.Sequence(lambda n: f"Testshire Council {n}")
+    official_name = factory.LazyAttribute(lambda o: o.name)
+    type = OrganisationType.UNITARY
+    nation = "England"
+    region = "North West"
+    population = 150_000
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+    job_title = "Policy officer"
+    profile_visibility = ProfileVisibility.PUBLIC
+
+    @factory.post_generation
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # type: ignore[misc]
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"topic {n}")
+    slug = factory.LazyAttribute(lambda t: t.name.replace(" ", "-"))
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    name = factory.Sequence(lambda n: f"Community {n}")
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    description = "People working on the same problem."
+    visibility = Visibility.OPEN
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    community = factory.SubFactory(CommunityFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    community = factory.SubFactory(CommunityFactory, visibility=Visibility.RESTRICTED)
+    user = factory.SubFactory(UserFactory)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A blog post; saving it registers its knowledge.Item through the protocol."""
+
+    class Meta:
+        model = Post
+
+    title = factory.Sequence(lambda n: f"What we learned, part {n}")
+    body = "We tried **this** and it worked."
+    author = factory.SubFactory(UserFactory)
+    audience = Audience.PUBLIC
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """A bare index entry (its source is the author's user row, so it needs no content app)."""
+
+    class Meta:
+        model = Item
+
+    kind = "test"
+    title = factory.Sequence(lambda n: f"Item {n}")
+    url = factory.Sequence(lambda n: f"/test/{n}/")
+    author = factory.SubFactory(UserFactory)
+    audience = Audience.PUBLIC
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(User))
+    object_id = factory.Sequence(lambda n: n + 1)
+    published_at = factory.LazyFunction(timezone.now)
