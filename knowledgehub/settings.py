@@ -123,7 +123,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "knowledgehub.sqlite3",
+            "NAME": str(VAR_DIR / "knowledgehub.sqlite3"),
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -216,7 +216,7 @@ if OIDC_SERVER_URL:
         raise EnvError("OIDC_CLIENT_ID must be set when OIDC_SERVER_URL is set")
 
 # --- E-mail ---------------------------------------------------------------------------------
-# Without EMAIL_HOST, messages go to the local outbox (/outbox/), so sign-up works with no mail server.
+# Without EMAIL_HOST, messages go to the local outbox (/outbox/): sign-up works with no mail server.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from knowledgehub.core import views as core_views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("knowledgehub.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("people/", include("knowledgehub.people.urls")),

@@ -17,7 +17,9 @@ class PostForm(forms.Form):
         label=_("Post"),
         max_length=100_000,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("You can use Markdown: **bold**, _italic_, [links](https://example.org), lists."),
+        help_text=_(
+            "You can use Markdown: **bold**, _italic_, [links](https://example.org), lists."
+        ),
     )
     community = forms.ModelChoiceField(
         label=_("Community"),
@@ -26,7 +28,9 @@ class PostForm(forms.Form):
         empty_label=_("My own blog"),
     )
     audience = forms.ChoiceField(
-        label=_("Who can read it"), choices=Audience.choices, widget=forms.RadioSelect,
+        label=_("Who can read it"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
         initial=Audience.PUBLIC,
     )
     tags = TagListField(label=_("Tags"), required=False, help_text=_("Separate tags with commas"))

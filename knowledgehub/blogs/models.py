@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -45,9 +47,9 @@ class Post(Indexed):
     def get_absolute_url(self) -> str:
         return reverse("blogs:detail", kwargs={"pk": self.pk})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def as_item(self) -> ItemData:
         text = plain_text(self.body)

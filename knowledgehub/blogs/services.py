@@ -22,7 +22,11 @@ def post_create(
 ) -> Post:
     with transaction.atomic():
         post = Post(
-            author=author, title=title, body=body, audience=audience, community=community,
+            author=author,
+            title=title,
+            body=body,
+            audience=audience,
+            community=community,
             is_demo=is_demo,
         )
         post.save()

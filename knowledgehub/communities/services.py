@@ -7,6 +7,7 @@ Each function is the only place its rule lives; views stay thin. Every function 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -24,10 +25,10 @@ class CommunityError(Exception):
     """An action on a community that is not allowed; the message is for the person."""
 
 
-def membership_for(user: User | object, community: Community) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
+def membership_for(user: User | AnonymousUser, community: Community) -> Membership | None:
+    if not user.is_authenticated:
         return None
-    return Membership.objects.filter(community=community, user_id=user.pk).first()  # type: ignore[attr-defined]
+    return Membership.objects.filter(community=community, user_id=user.pk).first()
 
 
 def _require_manager(actor: User, community: Community) -> Membership:
@@ -73,7 +74,9 @@ def community_join(*, user: User, community: Community) -> Membership:
     if existing:
         return existing
     if community.visibility != Visibility.OPEN:
-        raise CommunityError(_("This community is not open: ask to join or wait for an invitation."))
+        raise CommunityError(
+            _("This community is not open: ask to join or wait for an invitation.")
+        )
     membership, _created = Membership.objects.get_or_create(
         community=community, user=user, defaults={"role": Role.MEMBER}
     )

@@ -41,7 +41,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(name__icontains=q)
     if visibility in Visibility.values:
         qs = qs.filter(visibility=visibility)
-    if mine:
+    if mine and isinstance(request.user, User):
         qs = qs.filter(memberships__user=request.user)
     paged = paginate(request, qs.order_by("name"), settings.KH_PAGE_SIZE)
     if request.user.is_authenticated:
@@ -204,7 +204,10 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "role", "user__name", "user__username"
     )
     context["paged"] = paginate(request, qs, 50)
-    context["roles"] = [(Role.FACILITATOR, Role.FACILITATOR.label), (Role.MEMBER, Role.MEMBER.label)]
+    context["roles"] = [
+        (Role.FACILITATOR, Role.FACILITATOR.label),
+        (Role.MEMBER, Role.MEMBER.label),
+    ]
     return render(request, "communities/members.html", context)
 
 
@@ -268,7 +271,9 @@ def decide_request(request: HttpRequest, slug: str, pk: int, decision: str) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("community", "invited_by"), token=token)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("community", "invited_by"), token=token
+    )
     if request.method == "POST":
         accept = request.POST.get("response") == "accept"
         try:
@@ -313,7 +318,9 @@ def set_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     member = _member(community, user_id)
     try:
         services.member_set_role(
-            actor=_user(request), community=community, member=member,
+            actor=_user(request),
+            community=community,
+            member=member,
             role=request.POST.get("role", ""),
         )
         messages.success(request, _("Role updated."))
@@ -334,9 +341,7 @@ def transfer(request: HttpRequest, slug: str) -> HttpResponse:
     member = _member(community, user_id)
     try:
         services.ownership_transfer(actor=_user(request), community=community, new_owner=member)
-        messages.success(
-            request, _("%(name)s is now the owner.") % {"name": member.display_name}
-        )
+        messages.success(request, _("%(name)s is now the owner.") % {"name": member.display_name})
     except services.CommunityError as exc:
         messages.error(request, str(exc))
     return redirect("communities:members", slug=community.slug)

@@ -8,3 +8,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Register periodic tasks with Huey wherever Django starts (web or worker).
         import knowledgehub.tasks  # noqa: F401
+
+        from . import checks  # noqa: F401

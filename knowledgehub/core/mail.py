@@ -22,8 +22,8 @@ class OutboxBackend(BaseEmailBackend):
             OutboxMessage.objects.create(
                 to=", ".join(message.to + message.cc + message.bcc),
                 from_email=message.from_email or "",
-                subject=message.subject,
-                body=message.body,
+                subject=str(message.subject),
+                body=str(message.body),
                 html=html,
             )
             sent += 1

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from knowledgehub.communities.models import Community, Invitation, Membership
 from knowledgehub.communities.choices import InvitationStatus
+from knowledgehub.communities.models import Community, Invitation, Membership
 from knowledgehub.knowledge.models import Item
 from knowledgehub.lib.http import outbox_allowed
 from knowledgehub.organisations.models import Organisation

@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
 
 from .choices import Audience
 from .visibility import ItemQuerySet
@@ -92,7 +91,9 @@ class Item(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id"], name="item_one_per_source"),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="item_one_per_source"
+            ),
             models.CheckConstraint(
                 condition=~Q(audience=Audience.COMMUNITY) | Q(community__isnull=False),
                 name="item_community_audience_needs_community",

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from .choices import Audience
 
@@ -44,17 +45,18 @@ class ItemData:
 @dataclass(frozen=True)
 class KindInfo:
     kind: str
-    label: str
-    label_plural: str
+    label: StrOrPromise
+    label_plural: StrOrPromise
     model: type[models.Model]
 
 
 _KINDS: dict[str, KindInfo] = {}
 
 M = TypeVar("M", bound=type[models.Model])
+StrOrPromise = str | Promise
 
 
-def register(kind: str, *, label: str, label_plural: str) -> Callable[[M], M]:
+def register(kind: str, *, label: StrOrPromise, label_plural: StrOrPromise) -> Callable[[M], M]:
     """Class decorator: declare a model as the source of items of ``kind``."""
 
     def decorator(model: M) -> M:
@@ -73,7 +75,7 @@ def kinds() -> list[KindInfo]:
 
 def kind_label(kind: str) -> str:
     info = _KINDS.get(kind)
-    return info.label if info else kind.replace("_", " ").capitalize()
+    return str(info.label) if info else kind.replace("_", " ").capitalize()
 
 
 class Indexed(models.Model):
@@ -84,9 +86,6 @@ class Indexed(models.Model):
     class Meta:
         abstract = True
 
-    def as_item(self) -> ItemData | None:
-        raise NotImplementedError
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -96,6 +95,9 @@ class Indexed(models.Model):
         with transaction.atomic():
             index_remove(self)
             return super().delete(*args, **kwargs)
+
+    def as_item(self) -> ItemData | None:
+        raise NotImplementedError
 
     @property
     def knowledge_item(self) -> Any:

@@ -1,7 +1,8 @@
 """The one visibility rule.
 
-Every read of knowledge goes through one of two doors that must always agree (a hypothesis property
-test proves it): ``Item.objects.visible_to(user)`` for lists and ``can_view(user, item)`` for one item.
+Every read of knowledge goes through one of two doors that must always agree (a hypothesis
+property test proves it): ``Item.objects.visible_to(user)`` for lists and ``can_view(user, item)``
+for one item.
 
 The rule, in words:
 1. A private item is seen by its author only.
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
     from .models import Item
 
-SECRET = "secret"  # communities.choices.Visibility.SECRET, kept literal to avoid an import cycle
+# communities.choices.Visibility.SECRET, kept literal to avoid an import cycle
+SECRET_VISIBILITY = "secret"  # noqa: S105 (a visibility name, not a password)
 
 
 def _member_community_ids(user: User) -> models.QuerySet[Any]:
@@ -41,17 +43,18 @@ def visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     """The rule as a Q object over Item fields; ``prefix`` lets other models filter through a
     relation to Item (e.g. ``prefix="item__"``)."""
     p = prefix
-    not_secret = Q(**{f"{p}community__isnull": True}) | ~Q(**{f"{p}community__visibility": SECRET})
+    not_secret = Q(**{f"{p}community__isnull": True}) | ~Q(
+        **{f"{p}community__visibility": SECRET_VISIBILITY}
+    )
     if not user.is_authenticated:
         return Q(**{f"{p}audience": Audience.PUBLIC}) & not_secret
     own = Q(**{f"{p}author_id": user.pk})
     if user.is_superuser:
         return own | ~Q(**{f"{p}audience": Audience.PRIVATE})
-    member_of = _member_community_ids(user)  # type: ignore[arg-type]
+    member_of = _member_community_ids(user)
     in_member_community = Q(**{f"{p}community_id__in": member_of})
-    audience_ok = (
-        Q(**{f"{p}audience__in": [Audience.PUBLIC, Audience.MEMBERS]})
-        | (Q(**{f"{p}audience": Audience.COMMUNITY}) & in_member_community)
+    audience_ok = Q(**{f"{p}audience__in": [Audience.PUBLIC, Audience.MEMBERS]}) | (
+        Q(**{f"{p}audience": Audience.COMMUNITY}) & in_member_community
     )
     return own | (audience_ok & (not_secret | in_member_community))
 
@@ -75,7 +78,7 @@ def can_view(user: User | AnonymousUser, item: Item) -> bool:
         and community is not None
         and community.memberships.filter(user_id=user.pk).exists()
     )
-    if community is not None and community.visibility == SECRET and not is_member:
+    if community is not None and community.visibility == SECRET_VISIBILITY and not is_member:
         return False
     if item.audience == Audience.PUBLIC:
         return True

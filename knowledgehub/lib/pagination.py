@@ -48,7 +48,9 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int) -> Paged:
             if number == Paginator.ELLIPSIS:
                 links.append(PageLink(None, "", False))
             else:
-                links.append(PageLink(int(number), _url(request, int(number)), number == page.number))
+                links.append(
+                    PageLink(int(number), _url(request, int(number)), number == page.number)
+                )
     return Paged(
         page=page,
         links=links,

@@ -32,11 +32,7 @@ COUNCIL_TYPES = frozenset(
         OrganisationType.OTHER_COUNCIL,
     }
 )
-PARTNER_TYPES = [
-    (t.value, t.label)
-    for t in OrganisationType
-    if t not in COUNCIL_TYPES
-]
+PARTNER_TYPES = [(t.value, t.label) for t in OrganisationType if t not in COUNCIL_TYPES]
 
 # The GSS code's entity prefix says what kind of council it is (ONS Register of Geographic Codes).
 GSS_PREFIX_TYPES = {

@@ -12,7 +12,8 @@ class PartnerOrganisationForm(forms.ModelForm):
 
     type = forms.ChoiceField(label=_("Type of organisation"), choices=PARTNER_TYPES)
     nation = forms.ChoiceField(
-        label=_("Nation"), choices=[("", _("UK-wide or not known"))] + [(n, n) for n in NATIONS],
+        label=_("Nation"),
+        choices=[("", _("UK-wide or not known"))] + [(n, n) for n in NATIONS],
         required=False,
     )
 

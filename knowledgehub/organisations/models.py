@@ -84,4 +84,6 @@ class Organisation(models.Model):
 
     def clean(self) -> None:
         if self.type in COUNCIL_TYPES and not GSS_CODE_RE.match(self.code or ""):
-            raise ValidationError({"code": _("A council's code must be its GSS code, like E08000009.")})
+            raise ValidationError(
+                {"code": _("A council's code must be its GSS code, like E08000009.")}
+            )

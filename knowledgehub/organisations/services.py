@@ -27,7 +27,12 @@ def organisation_create_partner(
         code = f"{base}-{n}"
         n += 1
     return Organisation.objects.create(
-        code=code, name=name, official_name=name, type=type, nation=nation, website=website,
+        code=code,
+        name=name,
+        official_name=name,
+        type=type,
+        nation=nation,
+        website=website,
         description=description,
     )
 
@@ -64,7 +69,7 @@ MYSOCIETY_REQUIRED = {"gss-code", "official-name", "nice-name", "nation", "regio
 
 def read_mysociety_csv(path: Path) -> Iterator[CouncilRecord]:
     """Rows of the mySociety ``uk_local_authorities`` CSV. Rows without a GSS code that fits
-    the council prefixes (E06–E10, W06, S12, N09) are skipped by the caller."""
+    the council prefixes (E06 to E10, W06, S12, N09) are skipped by the caller."""
     try:
         raw = path.read_bytes()
     except OSError as exc:

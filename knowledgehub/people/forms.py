@@ -79,7 +79,9 @@ class ProfileForm(forms.ModelForm):
         required=False,
         help_text=_("A JPEG, PNG, GIF or WebP image, up to %(size)s.")
         % {"size": filesizeformat(settings.AVATAR_MAX_BYTES)},
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
     )
     profile_visibility = forms.ChoiceField(
         label=_("Who can see your profile"),
@@ -114,7 +116,7 @@ class ProfileForm(forms.ModelForm):
             self.initial["skills"] = ", ".join(t.name for t in self.instance.skills.all())
         self.fields["name"].required = True
 
-    def clean_avatar(self) -> UploadedFile | None | bool:
+    def clean_avatar(self) -> UploadedFile | bool | None:
         upload = self.cleaned_data.get("avatar")
         if not upload or upload is True or not isinstance(upload, UploadedFile):
             return upload

@@ -66,7 +66,7 @@ class User(AbstractUser):
     )
     is_demo = models.BooleanField(default=False, editable=False)
 
-    objects = KHUserManager()
+    objects = KHUserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["name", "username"]

@@ -44,6 +44,12 @@ def check_avatar(upload: UploadedFile) -> None:
             if width * height > MAX_PIXELS:
                 raise AvatarError(_("The photo is too large: it must be under 40 megapixels"))
             image.verify()
+        # verify() does not decode JPEG or GIF pixel data: decode as _reencode will, so a
+        # truncated file is refused here rather than failing after the form has accepted it.
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.draft("RGB", (AVATAR_SIZE * 2, AVATAR_SIZE * 2))
+            image.load()
     except AvatarError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

@@ -49,7 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     profile_visibility = ProfileVisibility.PUBLIC
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # type: ignore[misc]
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])

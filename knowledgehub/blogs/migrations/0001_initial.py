@@ -5,27 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(max_length=100000, verbose_name='post')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('audience', models.CharField(choices=[('public', 'Anyone'), ('members', 'Signed-in members of Knowledge Hub'), ('community', 'Members of the community'), ('private', 'Only me')], default='public', max_length=16, verbose_name='who can read it')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('is_demo', models.BooleanField(default=False, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(max_length=100000, verbose_name="post")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("public", "Anyone"),
+                            ("members", "Signed-in members of Knowledge Hub"),
+                            ("community", "Members of the community"),
+                            ("private", "Only me"),
+                        ],
+                        default="public",
+                        max_length=16,
+                        verbose_name="who can read it",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("is_demo", models.BooleanField(default=False, editable=False)),
             ],
             options={
-                'ordering': ['-published_at'],
+                "ordering": ["-published_at"],
             },
         ),
     ]

@@ -5,42 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=32)),
-                ('title', models.CharField(max_length=300)),
-                ('text', models.TextField(blank=True, help_text='Plain text, for search and discovery.')),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('url', models.CharField(help_text='Where to read it: a path here or a link.', max_length=1000)),
-                ('source_name', models.CharField(blank=True, max_length=200)),
-                ('audience', models.CharField(choices=[('public', 'Anyone'), ('members', 'Signed-in members of Knowledge Hub'), ('community', 'Members of the community'), ('private', 'Only me')], default='public', max_length=16)),
-                ('published_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('is_demo', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=32)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "text",
+                    models.TextField(blank=True, help_text="Plain text, for search and discovery."),
+                ),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                (
+                    "url",
+                    models.CharField(
+                        help_text="Where to read it: a path here or a link.", max_length=1000
+                    ),
+                ),
+                ("source_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("public", "Anyone"),
+                            ("members", "Signed-in members of Knowledge Hub"),
+                            ("community", "Members of the community"),
+                            ("private", "Only me"),
+                        ],
+                        default="public",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("is_demo", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['-published_at', '-id'],
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

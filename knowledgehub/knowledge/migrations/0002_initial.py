@@ -6,61 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0002_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('knowledge', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("communities", "0002_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("knowledge", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='authored_items', to=settings.AUTH_USER_MODEL),
+            model_name="item",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="authored_items",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='community',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='items', to='communities.community'),
+            model_name="item",
+            name="community",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="communities.community",
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype'),
+            model_name="item",
+            name="content_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='organisations.organisation'),
+            model_name="item",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="items",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='items', to='knowledge.tag'),
+            model_name="item",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="items", to="knowledge.tag"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['community', '-published_at'], name='knowledge_i_communi_f2778d_idx'),
+            model_name="item",
+            index=models.Index(
+                fields=["community", "-published_at"], name="knowledge_i_communi_f2778d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['audience', '-published_at'], name='knowledge_i_audienc_4ed05e_idx'),
+            model_name="item",
+            index=models.Index(
+                fields=["audience", "-published_at"], name="knowledge_i_audienc_4ed05e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['author', '-published_at'], name='knowledge_i_author__844597_idx'),
+            model_name="item",
+            index=models.Index(
+                fields=["author", "-published_at"], name="knowledge_i_author__844597_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('content_type', 'object_id'), name='item_one_per_source'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("content_type", "object_id"), name="item_one_per_source"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('audience', 'community'), _negated=True), ('community__isnull', False), _connector='OR'), name='item_community_audience_needs_community'),
+            model_name="item",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("audience", "community"), _negated=True),
+                    ("community__isnull", False),
+                    _connector="OR",
+                ),
+                name="item_community_audience_needs_community",
+            ),
         ),
     ]

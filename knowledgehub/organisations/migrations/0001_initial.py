@@ -5,34 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('official_name', models.CharField(blank=True, max_length=255, verbose_name='official name')),
-                ('type', models.CharField(choices=[('unitary', 'Unitary authority'), ('district', 'District council'), ('metropolitan', 'Metropolitan borough'), ('london_borough', 'London borough'), ('county', 'County council'), ('welsh_unitary', 'Welsh unitary authority'), ('scottish_unitary', 'Scottish council'), ('ni_district', 'Northern Ireland district council'), ('other_council', 'Other council'), ('charity', 'Charity or voluntary organisation'), ('health', 'Health body'), ('company', 'Company'), ('public_body', 'Other public body'), ('other', 'Other organisation')], max_length=32, verbose_name='type')),
-                ('nation', models.CharField(blank=True, max_length=32, verbose_name='nation')),
-                ('region', models.CharField(blank=True, max_length=64, verbose_name='region')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='abolished on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='organisations.organisation', verbose_name='upper-tier council')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "official_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="official name"),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("unitary", "Unitary authority"),
+                            ("district", "District council"),
+                            ("metropolitan", "Metropolitan borough"),
+                            ("london_borough", "London borough"),
+                            ("county", "County council"),
+                            ("welsh_unitary", "Welsh unitary authority"),
+                            ("scottish_unitary", "Scottish council"),
+                            ("ni_district", "Northern Ireland district council"),
+                            ("other_council", "Other council"),
+                            ("charity", "Charity or voluntary organisation"),
+                            ("health", "Health body"),
+                            ("company", "Company"),
+                            ("public_body", "Other public body"),
+                            ("other", "Other organisation"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                ("nation", models.CharField(blank=True, max_length=32, verbose_name="nation")),
+                ("region", models.CharField(blank=True, max_length=64, verbose_name="region")),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="abolished on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="organisations.organisation",
+                        verbose_name="upper-tier council",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['type', 'name'], name='organisatio_type_df7777_idx'), models.Index(fields=['region', 'name'], name='organisatio_region_6e049d_idx')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["type", "name"], name="organisatio_type_df7777_idx"),
+                    models.Index(fields=["region", "name"], name="organisatio_region_6e049d_idx"),
+                ],
             },
         ),
     ]

@@ -8,50 +8,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('knowledge', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("knowledge", "0001_initial"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('name', models.CharField(blank=True, max_length=150, verbose_name='full name')),
-                ('job_title', models.CharField(blank=True, max_length=150, verbose_name='job title')),
-                ('bio', models.TextField(blank=True, max_length=5000, verbose_name='about you')),
-                ('experience', models.TextField(blank=True, max_length=5000, verbose_name='skills and experience you can offer')),
-                ('looking_for', models.TextField(blank=True, max_length=5000, verbose_name='what you are looking for')),
-                ('avatar', models.ImageField(blank=True, upload_to=knowledgehub.people.models.avatar_path, verbose_name='photo')),
-                ('profile_visibility', models.CharField(choices=[('public', 'Anyone, including people who are not signed in'), ('members', 'Only signed-in members of Knowledge Hub')], default='members', max_length=16, verbose_name='who can see your profile')),
-                ('is_demo', models.BooleanField(default=False, editable=False)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('interests', models.ManyToManyField(blank=True, related_name='interested_people', to='knowledge.tag', verbose_name='interests')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='organisations.organisation', verbose_name='organisation')),
-                ('skills', models.ManyToManyField(blank=True, related_name='skilled_people', to='knowledge.tag', verbose_name='skills')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=150, verbose_name="full name")),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=150, verbose_name="job title"),
+                ),
+                ("bio", models.TextField(blank=True, max_length=5000, verbose_name="about you")),
+                (
+                    "experience",
+                    models.TextField(
+                        blank=True,
+                        max_length=5000,
+                        verbose_name="skills and experience you can offer",
+                    ),
+                ),
+                (
+                    "looking_for",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="what you are looking for"
+                    ),
+                ),
+                (
+                    "avatar",
+                    models.ImageField(
+                        blank=True,
+                        upload_to=knowledgehub.people.models.avatar_path,
+                        verbose_name="photo",
+                    ),
+                ),
+                (
+                    "profile_visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Anyone, including people who are not signed in"),
+                            ("members", "Only signed-in members of Knowledge Hub"),
+                        ],
+                        default="members",
+                        max_length=16,
+                        verbose_name="who can see your profile",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, editable=False)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "interests",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="interested_people",
+                        to="knowledge.tag",
+                        verbose_name="interests",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="people",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="skilled_people",
+                        to="knowledge.tag",
+                        verbose_name="skills",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'username'],
-                'indexes': [models.Index(fields=['name', 'username'], name='people_user_name_dc3e5d_idx')],
+                "ordering": ["name", "username"],
+                "indexes": [
+                    models.Index(fields=["name", "username"], name="people_user_name_dc3e5d_idx")
+                ],
             },
             managers=[
-                ('objects', knowledgehub.people.models.KHUserManager()),
+                ("objects", knowledgehub.people.models.KHUserManager()),
             ],
         ),
     ]
