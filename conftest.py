@@ -3,10 +3,14 @@ outsider, dave is a site admin), and settings that keep tests hermetic."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 
-# Tests do not run collectstatic: use the plain storage for static files.
+# Tests do not run collectstatic: use the plain storage for static files, served from the finders.
+Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+django_settings.WHITENOISE_USE_FINDERS = True
 django_settings.STORAGES = {
     **django_settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

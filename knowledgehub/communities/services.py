@@ -38,10 +38,15 @@ def _require_manager(actor: User, community: Community) -> Membership:
     return membership
 
 
+# Slugs that are fixed paths under /communities/ (see urls.py): a community with one of them would
+# be shadowed by the create form or swallowed by the invitation URLs.
+RESERVED_SLUGS = frozenset({"new", "invitations"})
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:120] or "community"
     slug, n = base, 2
-    while Community.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug

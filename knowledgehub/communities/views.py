@@ -88,9 +88,9 @@ def _detail_context(request: HttpRequest, community: Community) -> dict[str, obj
         membership or request.user.is_superuser
     )
     members = (
-        community.memberships.select_related("user", "user__organisation").order_by(
-            "role", "user__name"
-        )[:MEMBERS_ON_HOME]
+        community.memberships.select_related("user").order_by("role", "user__name")[
+            :MEMBERS_ON_HOME
+        ]
         if can_see_members
         else []
     )
@@ -104,7 +104,6 @@ def _detail_context(request: HttpRequest, community: Community) -> dict[str, obj
         "items": Item.objects.visible_to(request.user)
         .filter(community=community)
         .select_related("author")
-        .prefetch_related("tags")
         .order_by("-published_at", "-id")[:20],
         "pending_request": request.user.is_authenticated
         and JoinRequest.objects.filter(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,16 +37,27 @@ def directory(request: HttpRequest) -> HttpResponse:
         people = people.filter(interests__slug=interest)
     if skill:
         people = people.filter(skills__slug=skill)
-    people = people.distinct().order_by("name", "username").prefetch_related("interests")
+    if interest or skill:
+        # Only a join through a many-to-many can repeat a row; DISTINCT over every column is
+        # costly at scale, so the unfiltered directory does without it.
+        people = people.distinct()
+    people = people.order_by("name", "username").prefetch_related("interests")
     regions = (
         Organisation.objects.exclude(region="")
         .order_by("region")
         .values_list("region", flat=True)
         .distinct()
     )
-    organisations = Organisation.objects.filter(people__isnull=False).distinct().order_by("name")
-    popular_interests = Tag.objects.filter(interested_people__isnull=False).distinct()[:200]
-    popular_skills = Tag.objects.filter(skilled_people__isnull=False).distinct()[:200]
+    # Filter choices come only from profiles this viewer may see. EXISTS stops at the first such
+    # profile for each choice (an index probe) instead of joining every profile and de-duplicating.
+    visible = User.objects.visible_to(request.user)
+    organisations = (
+        Organisation.objects.filter(Exists(visible.filter(organisation=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("code", "name", named=True)
+    )
+    popular_interests = Tag.objects.filter(Exists(visible.filter(interests=OuterRef("pk"))))[:200]
+    popular_skills = Tag.objects.filter(Exists(visible.filter(skills=OuterRef("pk"))))[:200]
     return render(
         request,
         "people/directory.html",
@@ -57,7 +69,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "interest": interest,
             "skill": skill,
             "regions": list(regions),
-            "organisations": organisations.only("code", "name"),
+            "organisations": organisations,
             "interests": popular_interests,
             "skills": popular_skills,
         },
@@ -79,7 +91,7 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     items = (
         Item.objects.visible_to(request.user)
         .filter(author=person)
-        .select_related("community")
+        .select_related("author", "community")
         .order_by("-published_at")[:10]
     )
     return render(

@@ -36,6 +36,16 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     population = 150_000
 
 
+class PartnerOrganisationFactory(OrganisationFactory):
+    """A partner body (not a council): its code is a slug, not a GSS code."""
+
+    code = factory.Sequence(lambda n: f"partner-{n}")
+    name = factory.Sequence(lambda n: f"Partner Trust {n}")
+    type = OrganisationType.CHARITY
+    region = ""
+    population = None
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -56,6 +66,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
+
+    @factory.post_generation
+    def interests(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:  # type: ignore[misc]
+        """``UserFactory(interests=["recycling", "food waste"])`` tags the person by name."""
+        if create and extracted:
+            obj.interests.set(Tag.objects.get_or_create_many(list(extracted)))
+
+    @factory.post_generation
+    def skills(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:  # type: ignore[misc]
+        if create and extracted:
+            obj.skills.set(Tag.objects.get_or_create_many(list(extracted)))
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -128,3 +149,21 @@ class ItemFactory(factory.django.DjangoModelFactory):
     content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(User))
     object_id = factory.Sequence(lambda n: n + 1)
     published_at = factory.LazyFunction(timezone.now)
+
+
+def community_with(
+    owner: User,
+    *,
+    visibility: str = Visibility.OPEN,
+    facilitators: tuple[User, ...] = (),
+    members: tuple[User, ...] = (),
+    **kwargs: Any,
+) -> Community:
+    """A community with ``owner`` as its owner and the given facilitators and members."""
+    community = CommunityFactory(visibility=visibility, created_by=owner, **kwargs)
+    MembershipFactory(community=community, user=owner, role=Role.OWNER)
+    for user in facilitators:
+        MembershipFactory(community=community, user=user, role=Role.FACILITATOR)
+    for user in members:
+        MembershipFactory(community=community, user=user, role=Role.MEMBER)
+    return community

@@ -1,5 +1,5 @@
 """The one visibility rule: ``Item.objects.visible_to(user)`` and ``can_view(user, item)`` agree
-for every viewer role × item audience × community visibility, and both say what the rule means."""
+for every viewer role, item audience and community visibility, and both say what the rule means."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def test_list_door_and_item_door_agree(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_both_doors_agree_over_a_whole_world(role: str) -> None:
-    """Every audience × place at once, so a list query that leaks across communities shows up."""
+    """Every audience and place at once, so a list query that leaks across communities shows up."""
     scenes = [
         build(role, audience, place)
         for audience in AUDIENCES
