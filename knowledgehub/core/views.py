@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +23,9 @@ from knowledgehub.people.models import User
 from .models import OutboxMessage, WorkerHeartbeat
 
 RECENT_ITEMS = 10
+BUSY_COMMUNITIES = 6
+HOME_NUMBERS_CACHE_KEY = "kh:home:numbers"
+HOME_NUMBERS_CACHE_SECONDS = 60
 
 
 @require_safe
@@ -44,19 +49,43 @@ def home(request: HttpRequest) -> HttpResponse:
             "core/dashboard.html",
             {"memberships": memberships, "invitations": invitations, "items": items},
         )
-    communities = (
-        Community.objects.visible_to(request.user)
-        .annotate(member_count=Count("memberships"))
-        .order_by("-member_count", "name")[:6]
-    )
-    stats = {
-        "councils": Organisation.objects.councils().current().count(),
-        "people": User.objects.filter(is_active=True).count(),
-        "communities": Community.objects.visible_to(request.user).count(),
-    }
+    stats, busiest = _home_numbers()
+    member_counts = dict(busiest)
+    # The ranking is cached; who may see each community is decided now, on every request.
+    communities = sorted(
+        Community.objects.visible_to(request.user).filter(pk__in=member_counts),
+        key=lambda c: (-member_counts[c.pk], c.name),
+    )[:BUSY_COMMUNITIES]
+    for community in communities:
+        community.member_count = member_counts[community.pk]  # type: ignore[attr-defined]
     return render(
         request, "core/home.html", {"communities": communities, "items": items, "stats": stats}
     )
+
+
+def _home_numbers() -> tuple[dict[str, int], list[tuple[int, int]]]:
+    """The anonymous home page's counts and its busiest communities as (id, member count).
+
+    These aggregate every person and membership, the page's costliest queries by far, and
+    anonymous visitors all see the same numbers; so they are cached for a minute. A few spare
+    communities are kept in the ranking in case one stops being visible before it expires.
+    """
+    cached = cache.get(HOME_NUMBERS_CACHE_KEY)
+    if cached is None:
+        visible = Community.objects.visible_to(AnonymousUser())
+        stats = {
+            "councils": Organisation.objects.councils().current().count(),
+            "people": User.objects.filter(is_active=True).count(),
+            "communities": visible.count(),
+        }
+        busiest = list(
+            visible.annotate(member_count=Count("memberships"))
+            .order_by("-member_count", "name")
+            .values_list("pk", "member_count")[: BUSY_COMMUNITIES * 2]
+        )
+        cached = (stats, busiest)
+        cache.set(HOME_NUMBERS_CACHE_KEY, cached, HOME_NUMBERS_CACHE_SECONDS)
+    return cached
 
 
 @require_safe
