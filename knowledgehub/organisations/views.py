@@ -13,7 +13,7 @@ from knowledgehub.people.models import User
 
 from .choices import NATIONS, OrganisationType
 from .forms import PartnerOrganisationForm
-from .models import Organisation
+from .models import GSS_CODE_RE, Organisation
 from .services import organisation_create_partner
 
 
@@ -57,9 +57,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("parent"), code=code.upper() if len(code) == 9 else code
-    )
+    # GSS codes are matched in any case; partner slugs (which may also be nine characters
+    # long, like "age-uk-ni") exactly as written.
+    lookup = code.upper() if GSS_CODE_RE.match(code.upper()) else code
+    organisation = get_object_or_404(Organisation.objects.select_related("parent"), code=lookup)
     people = (
         User.objects.visible_to(request.user)
         .filter(organisation=organisation)

@@ -77,19 +77,21 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
     interests = data.pop("interests", None)
     skills = data.pop("skills", None)
     avatar = data.pop("avatar", None)
+    # A ModelForm has already put the upload (or "" when cleared) on the instance, so the file
+    # to remove is the one the database names.
+    old = User.objects.filter(pk=user.pk).values_list("avatar", flat=True).first() or ""
     with transaction.atomic():
         for key, value in data.items():
             setattr(user, key, value)
         if avatar is False:  # "clear" ticked
-            user.avatar.delete(save=False)
+            user.avatar = ""
         elif isinstance(avatar, UploadedFile):
-            old = user.avatar.name
             user.avatar.save("avatar.png", _reencode(avatar), save=False)
-            if old:
-                user.avatar.storage.delete(old)
         user.save()
         if interests is not None:
             user.interests.set(Tag.objects.get_or_create_many(interests))
         if skills is not None:
             user.skills.set(Tag.objects.get_or_create_many(skills))
+    if old and old != user.avatar.name:
+        user.avatar.storage.delete(old)
     return user

@@ -43,7 +43,6 @@ class PartnerOrganisationFactory(OrganisationFactory):
     name = factory.Sequence(lambda n: f"Partner Trust {n}")
     type = OrganisationType.CHARITY
     region = ""
-    population = None
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,13 +67,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
     @factory.post_generation
-    def interests(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:  # type: ignore[misc]
+    def interests(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
         """``UserFactory(interests=["recycling", "food waste"])`` tags the person by name."""
         if create and extracted:
             obj.interests.set(Tag.objects.get_or_create_many(list(extracted)))
 
     @factory.post_generation
-    def skills(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:  # type: ignore[misc]
+    def skills(obj: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
         if create and extracted:
             obj.skills.set(Tag.objects.get_or_create_many(list(extracted)))
 
@@ -160,7 +159,9 @@ def community_with(
     **kwargs: Any,
 ) -> Community:
     """A community with ``owner`` as its owner and the given facilitators and members."""
-    community = CommunityFactory(visibility=visibility, created_by=owner, **kwargs)
+    community: Community = CommunityFactory.create(
+        visibility=visibility, created_by=owner, **kwargs
+    )
     MembershipFactory(community=community, user=owner, role=Role.OWNER)
     for user in facilitators:
         MembershipFactory(community=community, user=user, role=Role.FACILITATOR)

@@ -14,7 +14,10 @@ def test_saving_a_post_registers_one_item_and_deleting_removes_it(alice):
     post = PostFactory(author=alice, community=community, audience=Audience.COMMUNITY)
     item = Item.objects.get()
     assert (item.kind, item.title, item.community, item.audience) == (
-        "blog_post", post.title, community, Audience.COMMUNITY,
+        "blog_post",
+        post.title,
+        community,
+        Audience.COMMUNITY,
     )
     assert item.url == post.get_absolute_url()
     post.title = "Renamed"
