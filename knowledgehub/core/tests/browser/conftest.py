@@ -38,20 +38,19 @@ VIEWPORTS = {
 # run without loosening the page's Content-Security-Policy.
 _CSP_LISTENER = """
 document.addEventListener('securitypolicyviolation', (e) => {
-  window.__khCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`
-    + ` at ${e.sourceFile || document.location.href}:${e.lineNumber}`);
+  window.__khCspViolation(document.location.href,
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`
+    + ` (${e.sourceFile || 'document'}:${e.lineNumber})`);
 });
 """
 
 
 @dataclass
 class BrowserProblems:
-    """Console errors, uncaught exceptions and CSP violations seen by one browser context."""
+    """Console errors, uncaught exceptions and CSP violations seen by the test's browser contexts,
+    as (URL, message) pairs."""
 
-    errors: list[str] = field(default_factory=list)
-
-    def clear(self) -> None:
-        self.errors.clear()
+    errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 @pytest.fixture(scope="session")
@@ -95,19 +94,19 @@ def new_context(
         context.set_default_timeout(10_000)
         if options.get("java_script_enabled", True):
             context.expose_binding(
-                "__khCspViolation", lambda _source, text: problems.errors.append(f"CSP: {text}")
+                "__khCspViolation", lambda _source, url, text: problems.errors.append((url, text))
             )
             context.add_init_script(_CSP_LISTENER)
 
         def watch(page: Any) -> None:
             page.on(
                 "console",
-                lambda msg: msg.type == "error"
-                and problems.errors.append(f"console error on {page.url}: {msg.text}"),
+                lambda msg: (
+                    msg.type == "error"
+                    and problems.errors.append((msg.location.get("url") or page.url, msg.text))
+                ),
             )
-            page.on(
-                "pageerror", lambda exc: problems.errors.append(f"page error on {page.url}: {exc}")
-            )
+            page.on("pageerror", lambda exc: problems.errors.append((page.url, f"error: {exc}")))
 
         context.on("page", watch)
         contexts.append(context)
@@ -126,12 +125,3 @@ def context(new_context: Callable[..., Any]) -> Any:
 @pytest.fixture
 def page(context: Any) -> Any:
     return context.new_page()
-
-
-def sign_in(page: Any, email: str, password: str) -> None:
-    """Sign in through the real form (the session cookie lands in the page's context)."""
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)

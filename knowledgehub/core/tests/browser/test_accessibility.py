@@ -1,0 +1,382 @@
+"""Every page passes axe-core's WCAG 2.0-2.2 A and AA rules (and its best-practice rules:
+landmarks, heading order, regions), logs no console error or CSP violation, and reflows without
+horizontal scrolling at 320 CSS pixels (WCAG 1.4.10), on a phone and on a desktop.
+
+axe-core is evaluated through the DevTools protocol (``page.evaluate``), which is not subject to
+the Content-Security-Policy, so the policy under test stays exactly as served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from knowledgehub.blogs.services import post_create
+from knowledgehub.communities.choices import Role, Visibility
+from knowledgehub.core.models import OutboxMessage
+from knowledgehub.knowledge.choices import Audience
+from knowledgehub.knowledge.models import Tag
+from knowledgehub.organisations.choices import OrganisationType
+from knowledgehub.testing.factories import (
+    CommunityFactory,
+    InvitationFactory,
+    JoinRequestFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+from .helpers import log_in, unexpected
+
+pytestmark = pytest.mark.browser
+
+AXE_SOURCE = (
+    Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+).read_text(encoding="utf-8")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
+  }));
+}"""
+REFLOW_WIDTH = 320
+
+
+@dataclass
+class Site:
+    """A small but complete platform: every page has something to show."""
+
+    alice: Any  # owns both communities
+    bob: Any  # facilitator of the restricted community, member of the open one
+    carol: Any  # belongs to nothing; has an invitation waiting
+    open_community: Any
+    restricted: Any
+    invitation: Any
+    post: Any
+    county: Any
+    outbox_message: Any
+    confirm_email_url: str
+    reset_password_url: str
+
+
+@pytest.fixture
+def site(settings: Any) -> Site:
+    # The local outbox is the e-mail backend, so its pages (and footer link) exist.
+    settings.EMAIL_BACKEND = "knowledgehub.core.mail.OutboxBackend"
+    county = OrganisationFactory(
+        code="E10000099", name="Testshire County Council", type=OrganisationType.COUNTY
+    )
+    council = OrganisationFactory(
+        code="E07000099",
+        name="Exampleton District Council",
+        type=OrganisationType.DISTRICT,
+        parent=county,
+        website="https://exampleton.gov.uk",
+    )
+    OrganisationFactory.create_batch(3)
+    OrganisationFactory(
+        code="green-futures",
+        name="Green Futures Trust",
+        type=OrganisationType.CHARITY,
+        nation="",
+        region="",
+        population=None,
+        description="A charity that helps councils cut waste.",
+    )
+    alice = UserFactory(
+        username="alice",
+        name="Alice Adams",
+        organisation=council,
+        bio="I run the waste team.\nAsk me about food waste.",
+        experience="Procurement of collection contracts.",
+        looking_for="Councils that have trialled weekly food waste collections.",
+    )
+    alice.interests.set(Tag.objects.get_or_create_many(["food waste", "recycling"]))
+    alice.skills.set(Tag.objects.get_or_create_many(["procurement"]))
+    bob = UserFactory(username="bob", name="Bob Brown", organisation=county)
+    carol = UserFactory(username="carol", name="Carol Clark")
+    open_community = CommunityFactory(
+        name="Food waste collection",
+        slug="food-waste",
+        description="Councils comparing food waste collection.\nAll welcome.",
+        visibility=Visibility.OPEN,
+        created_by=alice,
+        is_demo=True,  # so every page shows the demonstration-site banner
+    )
+    MembershipFactory(community=open_community, user=alice, role=Role.OWNER)
+    MembershipFactory(community=open_community, user=bob, role=Role.MEMBER)
+    restricted = CommunityFactory(
+        name="Housing benefit data",
+        slug="housing-data",
+        visibility=Visibility.RESTRICTED,
+        created_by=alice,
+    )
+    MembershipFactory(community=restricted, user=alice, role=Role.OWNER)
+    MembershipFactory(community=restricted, user=bob, role=Role.FACILITATOR)
+    for member in UserFactory.create_batch(2):
+        MembershipFactory(community=restricted, user=member, role=Role.MEMBER)
+    JoinRequestFactory(
+        community=restricted, user=UserFactory(name="Dan Dixon"), message="I work on this too."
+    )
+    InvitationFactory(community=restricted, email="erin@example.org", invited_by=bob)
+    invitation = InvitationFactory(community=open_community, email=carol.email, invited_by=alice)
+    post = post_create(
+        author=alice,
+        title="What we learned from weekly food waste collection",
+        body="We tried **weekly** collections.\n\n- fewer complaints\n- more tonnage\n\n"
+        "Read [the report](https://example.org/report).",
+        audience=Audience.PUBLIC,
+        community=open_community,
+        tags=["food waste"],
+    )
+    outbox_message = OutboxMessage.objects.create(
+        to=carol.email,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject="Alice Adams invites you to join Food waste collection",
+        body="Open this link: http://localhost/communities/invitations/abc/",
+    )
+    unverified = EmailAddress.objects.create(
+        user=carol, email="carol.new@example.org", verified=False, primary=False
+    )
+    confirm_key = EmailConfirmationHMAC(unverified).key
+    reset_key = default_token_generator.make_token(carol)
+    return Site(
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        open_community=open_community,
+        restricted=restricted,
+        invitation=invitation,
+        post=post,
+        county=county,
+        outbox_message=outbox_message,
+        confirm_email_url=reverse("account_confirm_email", kwargs={"key": confirm_key}),
+        reset_password_url=reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(carol), "key": reset_key},
+        ),
+    )
+
+
+def _fill_and_submit(fields: dict[str, str], button: str) -> Callable[[Any], None]:
+    """An action that fills labelled fields on the page and presses a button in <main>."""
+
+    def act(page: Any) -> None:
+        main = page.get_by_role("main")
+        for label, value in fields.items():
+            main.get_by_label(label, exact=True).fill(value)
+        with page.expect_navigation():
+            main.get_by_role("button", name=button).click()
+        assert main.locator(".govuk-error-summary").count() == 1, "no error summary shown"
+
+    return act
+
+
+def _without_csrf_cookie(page: Any) -> None:
+    page.context.clear_cookies(name=django_settings.CSRF_COOKIE_NAME)
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("button", name="Sign in").click()
+
+
+@dataclass(frozen=True)
+class Visit:
+    path: str | Callable[[Site], str]
+    who: str = ""  # a Site attribute naming the signed-in person; empty for signed out
+    action: Callable[[Any], None] | None = None  # run after loading, before checking
+    status: int = 200  # of the page checked
+
+
+VISITS: dict[str, Visit] = {
+    # Home, static pages and errors
+    "home": Visit("/"),
+    "dashboard-invited": Visit("/", who="carol"),
+    "dashboard-owner": Visit("/", who="alice"),
+    "accessibility-statement": Visit("/accessibility"),
+    "not-found": Visit("/no-such-page/", status=404),
+    "csrf-failure": Visit("/accounts/login/", action=_without_csrf_cookie, status=403),
+    # Communities
+    "communities": Visit("/communities/"),
+    "communities-signed-in": Visit("/communities/", who="bob"),
+    "community-new": Visit("/communities/new/", who="alice"),
+    "community-new-errors": Visit(
+        "/communities/new/", who="alice", action=_fill_and_submit({}, "Create community")
+    ),
+    "community-signed-out": Visit(lambda s: s.open_community.get_absolute_url()),
+    "community-outsider": Visit(lambda s: s.open_community.get_absolute_url(), who="carol"),
+    "community-member": Visit(lambda s: s.open_community.get_absolute_url(), who="bob"),
+    "community-restricted-outsider": Visit(lambda s: s.restricted.get_absolute_url(), who="carol"),
+    "community-facilitator": Visit(lambda s: s.restricted.get_absolute_url(), who="bob"),
+    "community-invite-errors": Visit(
+        lambda s: s.restricted.get_absolute_url(),
+        who="bob",
+        action=_fill_and_submit({"E-mail address": "not an address"}, "Send invitation"),
+        status=400,
+    ),
+    "members-owner": Visit(lambda s: f"/communities/{s.restricted.slug}/members/", who="alice"),
+    "members-signed-out": Visit(lambda s: f"/communities/{s.open_community.slug}/members/"),
+    "request-to-join": Visit(lambda s: f"/communities/{s.restricted.slug}/request/", who="carol"),
+    "invitation": Visit(lambda s: s.invitation.get_absolute_url(), who="carol"),
+    # People
+    "people": Visit("/people/"),
+    "people-signed-in": Visit("/people/", who="bob"),
+    "person": Visit("/people/alice/"),
+    "person-self": Visit("/people/alice/", who="alice"),
+    "profile-edit": Visit("/people/me/edit/", who="alice"),
+    "profile-edit-errors": Visit(
+        "/people/me/edit/",
+        who="alice",
+        action=_fill_and_submit({"Full name": "", "Interests": "x" * 61}, "Save profile"),
+    ),
+    # Organisations
+    "organisations": Visit("/organisations/"),
+    "organisation-council": Visit(lambda s: s.county.get_absolute_url()),
+    "organisation-partner": Visit("/organisations/green-futures/", who="bob"),
+    "organisation-new": Visit("/organisations/new/", who="bob"),
+    "organisation-new-errors": Visit(
+        "/organisations/new/",
+        who="bob",
+        action=_fill_and_submit({"Website": "not a website"}, "Add organisation"),
+    ),
+    # Blogs
+    "blog-post": Visit(lambda s: s.post.get_absolute_url()),
+    "blog-new": Visit("/blogs/new/", who="alice"),
+    "blog-new-errors": Visit("/blogs/new/", who="alice", action=_fill_and_submit({}, "Publish")),
+    # Local e-mail outbox
+    "outbox": Visit("/outbox/"),
+    "outbox-message": Visit(lambda s: f"/outbox/{s.outbox_message.pk}/"),
+    # Accounts (django-allauth)
+    "login": Visit("/accounts/login/"),
+    "login-errors": Visit(
+        "/accounts/login/",
+        action=_fill_and_submit(
+            {"Email": "alice@example.org", "Password": "wrong password"}, "Sign in"
+        ),
+    ),
+    "signup": Visit("/accounts/signup/"),
+    "signup-errors": Visit(
+        "/accounts/signup/",
+        action=_fill_and_submit(
+            {"Email": "alice@example.org", "Username": "admin", "Password": "123"}, "Sign up"
+        ),
+    ),
+    "verification-sent": Visit("/accounts/confirm-email/"),
+    "confirm-email": Visit(lambda s: s.confirm_email_url),
+    "password-reset": Visit("/accounts/password/reset/"),
+    "password-reset-errors": Visit(
+        "/accounts/password/reset/",
+        action=_fill_and_submit({"Email": "not an address"}, "Reset my password"),
+    ),
+    "password-reset-done": Visit("/accounts/password/reset/done/"),
+    "password-reset-from-key": Visit(lambda s: s.reset_password_url),
+    "password-reset-from-key-done": Visit("/accounts/password/reset/key/done/"),
+    "email": Visit("/accounts/email/", who="carol"),
+    "password-change": Visit("/accounts/password/change/", who="alice"),
+    "password-change-errors": Visit(
+        "/accounts/password/change/",
+        who="alice",
+        action=_fill_and_submit({"Current Password": "wrong"}, "Change password"),
+    ),
+    "reauthenticate": Visit("/accounts/reauthenticate/", who="alice"),
+    "logout": Visit("/accounts/logout/", who="alice"),
+    "inactive": Visit("/accounts/inactive/"),
+    "third-party-accounts": Visit("/accounts/3rdparty/", who="alice"),
+    "third-party-login-error": Visit("/accounts/3rdparty/login/error/", status=401),
+    "third-party-login-cancelled": Visit("/accounts/3rdparty/login/cancelled/"),
+}
+
+
+def _report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"]:
+            summary = node["summary"].replace("\n", "\n        ")
+            lines.append(f"    {node['target']}\n        {summary}")
+    return "\n".join(lines)
+
+
+def _check(page: Any, visit: Visit, site: Site, problems: Any) -> list[str]:
+    """Load one page and return what is wrong with it (nothing, we hope)."""
+    path = visit.path(site) if callable(visit.path) else visit.path
+    response = page.goto(path)
+    if visit.action:
+        visit.action(page)
+    elif response is None or response.status != visit.status:
+        return [f"answered {response and response.status}, expected {visit.status}"]
+    found = []
+    page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(AXE_RUN, AXE_TAGS)
+    if violations:
+        found.append("axe-core found:\n" + _report(violations))
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 800})
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > REFLOW_WIDTH:
+        found.append(f"scrolls sideways at {REFLOW_WIDTH}px wide: the page is {scroll_width}px")
+    found.extend(
+        f"browser reported: {error}"
+        for error in unexpected(problems.errors, document_url=page.url, status=visit.status)
+    )
+    return found
+
+
+@pytest.mark.parametrize("who", ["signed-out", "alice", "bob", "carol"])
+def test_every_page_is_accessible(
+    who: str,
+    site: Site,
+    new_context: Any,
+    viewport: dict[str, int],
+    live_server: Any,
+    problems: Any,
+) -> None:
+    """Each page this person can reach, checked in one browser context (one sign-in) to keep
+    the suite fast; every failing page is reported, not just the first."""
+    context = new_context()
+    if who != "signed-out":
+        log_in(context, live_server, getattr(site, who))
+    visits = {name: v for name, v in VISITS.items() if (v.who or "signed-out") == who}
+    failures = []
+    page = context.new_page()
+    for name, visit in visits.items():
+        problems.errors.clear()
+        page.set_viewport_size(viewport)
+        try:
+            found = _check(page, visit, site, problems)
+        except Exception as exc:  # a broken page must not hide the pages after it
+            found = [f"{type(exc).__name__}: {exc}"]
+        failures.extend(f"{name} ({page.url}): {problem}" for problem in found)
+    assert not failures, f"{len(failures)} problem(s) as {who}:\n" + "\n".join(failures)
+
+
+def test_the_checks_catch_what_they_look_for(page: Any, live_server: Any, problems: Any) -> None:
+    """The harness itself: axe reports a missing label, and a blocked inline script is reported
+    both as a CSP violation and as a console error."""
+    page.goto("/accessibility")
+    page.evaluate("document.querySelector('main').append(document.createElement('input'))")
+    page.evaluate(AXE_SOURCE)
+    assert "label" in [v["id"] for v in page.evaluate(AXE_RUN, AXE_TAGS)]
+
+    page.evaluate(
+        "document.body.append(Object.assign(document.createElement('script'),"
+        " {textContent: 'window.inlineRan = true'}))"
+    )
+    assert page.evaluate("window.inlineRan") is None
+    for _ in range(50):  # the event reaches the test asynchronously
+        reported = "\n".join(text for _url, text in problems.errors)
+        if "CSP violation" in reported:
+            break
+        page.wait_for_timeout(20)
+    assert "CSP violation: script-src" in reported
+    assert "Content Security Policy" in reported  # Chromium's console error
