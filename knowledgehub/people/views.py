@@ -56,8 +56,9 @@ def directory(request: HttpRequest) -> HttpResponse:
         .order_by("name")
         .values_list("code", "name", named=True)
     )
-    popular_interests = Tag.objects.filter(Exists(visible.filter(interests=OuterRef("pk"))))[:200]
-    popular_skills = Tag.objects.filter(Exists(visible.filter(skills=OuterRef("pk"))))[:200]
+    tags = Tag.objects.values_list("slug", "name", named=True)
+    popular_interests = tags.filter(Exists(visible.filter(interests=OuterRef("pk"))))[:200]
+    popular_skills = tags.filter(Exists(visible.filter(skills=OuterRef("pk"))))[:200]
     return render(
         request,
         "people/directory.html",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -77,3 +80,20 @@ def avatar(person: Any, size: str = "") -> str:
     if getattr(person, "avatar", None):
         return format_html('<img class="{}" src="{}" alt="">', css, person.avatar.url)
     return ""
+
+
+@register.simple_tag
+def select_options(choices: Iterable[Any], value: str, label: str, selected: str) -> str:
+    """The ``<option>`` elements of a filter ``<select>``: each choice's ``value`` and ``label``
+    attributes (or the choice itself when they are empty), the one equal to ``selected`` marked.
+
+    The same HTML as a template ``{% for %}`` loop, built in one pass at a fraction of the cost:
+    the people directory lists hundreds of organisations on every request.
+    """
+    parts = []
+    for choice in choices:
+        v = str(getattr(choice, value) if value else choice)
+        text = str(getattr(choice, label) if label else choice)
+        marked = " selected" if v == selected else ""
+        parts.append(f'<option value="{escape(v)}"{marked}>{escape(text)}</option>')
+    return mark_safe("".join(parts))  # noqa: S308 (every value is escaped above)
