@@ -20,6 +20,9 @@ django_settings.STORAGES = {
 @pytest.fixture(autouse=True)
 def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The anonymous page cache is exercised by core/tests/test_page_cache.py; elsewhere each
+    # request renders afresh so tests see exactly what the view does.
+    settings.KH_PAGE_CACHE_SECONDS = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache
 

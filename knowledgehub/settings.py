@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost after static files: a hit skips sessions, auth and rendering. Its cached
+    # responses already carry the headers (CSP, X-Frame-Options) the inner middleware added.
+    "knowledgehub.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -333,6 +336,9 @@ USE_TZ = True
 
 # --- Knowledge Hub --------------------------------------------------------------------------
 KH_PAGE_SIZE = env_int("KH_PAGE_SIZE", 20)
+# Seconds an anonymous page may be served from the cache (0 turns the page cache off). Changes to
+# content invalidate it at once through a version number, so this only bounds memory use.
+KH_PAGE_CACHE_SECONDS = env_int("KH_PAGE_CACHE_SECONDS", 300)
 # The CSV that `make run` imports for all four nations when present (mySociety format).
 KH_COUNCILS_CSV = env_str(
     "KH_COUNCILS_CSV",

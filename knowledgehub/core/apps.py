@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
         import knowledgehub.tasks  # noqa: F401
 
         from . import checks  # noqa: F401
+        from .pagecache import connect_signals
+
+        connect_signals()

@@ -24,6 +24,16 @@ class OutboxMessage(models.Model):
         return self.subject
 
 
+class ContentVersion(models.Model):
+    """A single row whose value goes up whenever content changes: the anonymous page cache
+    includes it in its keys (see core.pagecache)."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class WorkerHeartbeat(models.Model):
     """One row per worker host, touched by a periodic task so /healthz can say when a worker
     last ran."""

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from knowledgehub.core.context_processors import DEMO_CACHE_KEY
 from knowledgehub.core.demo import seed_demo
+from knowledgehub.core.pagecache import bump_content_version
 
 
 class Command(BaseCommand):
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         """Seed the demo and forget the cached "is this a demo site" answer."""
         result = seed_demo(stdout=self.stdout)
         cache.delete(DEMO_CACHE_KEY)
+        bump_content_version()  # bulk inserts send no signals
         if result.created:
             self.stdout.write(f"Took {result.seconds:.1f} seconds.")

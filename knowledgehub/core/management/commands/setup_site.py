@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from knowledgehub.core.context_processors import DEMO_CACHE_KEY
 from knowledgehub.core.demo import seed_demo
+from knowledgehub.core.pagecache import bump_content_version
 from knowledgehub.organisations.services import (
     ImportFormatError,
     import_councils,
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             if demo.created:
                 self.stdout.write(f"The demo took {demo.seconds:.1f} seconds.")
         cache.delete(DEMO_CACHE_KEY)
+        bump_content_version()  # bulk inserts send no signals
 
         if settings.EMAIL_BACKEND == OUTBOX_BACKEND:
             outbox = settings.SITE_URL + reverse("core:outbox")

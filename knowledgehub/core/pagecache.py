@@ -1,0 +1,109 @@
+"""A whole-page cache for anonymous visitors, invalidated by a content version.
+
+Anonymous visitors all see the same pages, so a rendered page can be served again until anything
+it could show changes. Every save or delete of a model in our apps (and every M2M change) bumps a
+single version number in the database after the transaction commits; the cache key includes the
+version, so a community that turns secret or an item that turns private disappears from cached
+pages at once, on every web process. Reading the version costs one indexed query per request.
+
+Only plain GET requests without a session or flash-message cookie are cached, only 200
+responses that set no cookie and are not marked private or no-store, and never htmx fragments.
+Bulk writes (``QuerySet.update``, ``bulk_create``) bypass signals: code that uses them for
+visible content calls ``bump_content_version()`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+
+# Models whose changes cannot alter what an anonymous visitor sees.
+IGNORED = {"core.workerheartbeat", "core.outboxmessage", "core.contentversion"}
+OUR_APPS = {"core", "organisations", "people", "communities", "knowledge", "blogs"}
+NO_CACHE_COOKIES = ("sessionid", "__Host-sessionid", "messages")
+
+
+def content_version() -> int:
+    from .models import ContentVersion
+
+    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return int(value or 0)
+
+
+def bump_content_version() -> None:
+    """Invalidate every cached anonymous page (after the current transaction commits)."""
+
+    def bump() -> None:
+        from .models import ContentVersion
+
+        if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
+            ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+    transaction.on_commit(bump)
+
+
+def _changed(sender: Any, **kwargs: Any) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.label_lower in IGNORED:
+        return
+    if meta.app_label in OUR_APPS or meta.auto_created:
+        bump_content_version()
+
+
+def connect_signals() -> None:
+    post_save.connect(_changed, dispatch_uid="kh-pagecache-save")
+    post_delete.connect(_changed, dispatch_uid="kh-pagecache-delete")
+    m2m_changed.connect(_changed, dispatch_uid="kh-pagecache-m2m")
+    # Sessions and allauth rows change on every sign-in; _changed ignores apps not ours.
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        settings.KH_PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and not any(name in request.COOKIES for name in NO_CACHE_COOKIES)
+        and "HTTP_HX_REQUEST" not in request.META
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _cacheable_response(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not response.streaming
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "no-cache" not in cache_control
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous page views from the cache; see the module docstring for the rules."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = f"kh:page:{content_version()}:{request.get_full_path()}"
+        cached = cache.get(key)
+        if cached is not None:
+            response: HttpResponse = cached
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        # A page that rendered a CSRF token belongs to one visitor and must never be shared.
+        if _cacheable_response(response) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            cache.set(key, response, settings.KH_PAGE_CACHE_SECONDS)
+        return response
