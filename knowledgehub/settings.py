@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "knowledgehub.communities",
     "knowledgehub.knowledge",
     "knowledgehub.blogs",
+    "knowledgehub.wiki",
+    "knowledgehub.forums",
+    "knowledgehub.events",
+    "knowledgehub.library",
 ]
 
 MIDDLEWARE = [
