@@ -37,7 +37,7 @@ class CommunityAccess:
 
 def community_for(request: HttpRequest, slug: str) -> CommunityAccess:
     community = get_object_or_404(Community.objects.visible_to(request.user), slug=slug)
-    user: User | AnonymousUser = request.user  # type: ignore[assignment]
+    user: User | AnonymousUser = request.user
     membership = (
         Membership.objects.filter(community=community, user_id=user.pk).first()
         if user.is_authenticated
