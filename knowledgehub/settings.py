@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "knowledgehub.forums",
     "knowledgehub.events",
     "knowledgehub.library",
+    "knowledgehub.feeds",
 ]
 
 MIDDLEWARE = [

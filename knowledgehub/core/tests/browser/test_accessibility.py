@@ -235,6 +235,8 @@ VISITS: dict[str, Visit] = {
     "person": Visit("/people/alice/"),
     "person-self": Visit("/people/alice/", who="alice"),
     "profile-edit": Visit("/people/me/edit/", who="alice"),
+    "private-feeds": Visit("/feeds/mine/", who="alice"),
+    "tag": Visit("/tags/food-waste/"),
     "profile-edit-errors": Visit(
         "/people/me/edit/",
         who="alice",
