@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "knowledgehub.events",
     "knowledgehub.library",
     "knowledgehub.feeds",
+    "knowledgehub.discussions",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,8 @@ STORAGES = {
     },
 }
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
+# Document library uploads (also limit the request body at the reverse proxy).
+KH_UPLOAD_MAX_BYTES = env_int("KH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from knowledgehub.core import views as core_views
+from knowledgehub.events import views as event_views
 from knowledgehub.feeds import views as feed_views
 from knowledgehub.knowledge import views as knowledge_views
 
@@ -14,12 +15,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("organisations/", include("knowledgehub.organisations.urls")),
     path("feed.<str:fmt>", feed_views.public_feed, name="site_feed"),
     path("feeds/", include("knowledgehub.feeds.urls")),
+    path("", include("knowledgehub.discussions.urls")),
     path(
         "communities/<slug:slug>/feed.<str:fmt>", feed_views.community_feed, name="community_feed"
     ),
     path("people/<str:username>/feed.<str:fmt>", feed_views.person_feed, name="person_feed"),
     path("tags/<slug:tag>/", knowledge_views.tag_detail, name="tag"),
     path("tags/<slug:tag>/feed.<str:fmt>", feed_views.tag_feed, name="tag_feed"),
+    path(
+        "communities/<slug:slug>/events.ics",
+        event_views.community_ics,
+        name="community_events_ics",
+    ),
     path("communities/<slug:slug>/wiki/", include("knowledgehub.wiki.urls")),
     path("communities/<slug:slug>/forums/", include("knowledgehub.forums.urls")),
     path("communities/<slug:slug>/events/", include("knowledgehub.events.urls")),

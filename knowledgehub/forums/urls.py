@@ -1,5 +1,19 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from . import views
 
 app_name = "forums"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.category_list, name="index"),
+    path("new-category/", views.category_create_view, name="category_create"),
+    path("t/<int:thread_id>/", views.thread_detail, name="thread"),
+    path("t/<int:thread_id>/reply/", views.reply_create_view, name="reply"),
+    path("t/<int:thread_id>/quote/<int:reply_id>/", views.reply_quote_view, name="quote"),
+    path("t/<int:thread_id>/pin/", views.thread_pin_view, name="pin"),
+    path("t/<int:thread_id>/lock/", views.thread_lock_view, name="lock"),
+    path("t/<int:thread_id>/move/", views.thread_move_view, name="move"),
+    path("t/<int:thread_id>/answer/<int:reply_id>/", views.thread_answer_view, name="answer"),
+    path("<slug:category_slug>/", views.category_detail, name="category"),
+    path("<slug:category_slug>/new/", views.thread_create_view, name="thread_create"),
+]

@@ -168,3 +168,125 @@ def community_with(
     for user in members:
         MembershipFactory(community=community, user=user, role=Role.MEMBER)
     return community
+
+
+# --- events (knowledgehub.events) -------------------------------------------------------------
+
+
+def _event_start() -> Any:
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=7)
+
+
+def _event_end(event: Any) -> Any:
+    from datetime import timedelta
+
+    return event.start + timedelta(hours=1)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An event a week from now, an hour long; saving it registers its knowledge.Item."""
+
+    class Meta:
+        model = "events.Event"
+
+    community = factory.SubFactory(CommunityFactory)
+    organiser = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Meet-up {n}")
+    description = "Come and **share** what works."
+    start = factory.LazyFunction(_event_start)
+    end = factory.LazyAttribute(_event_end)
+    time_zone = "Europe/London"
+    audience = Audience.PUBLIC
+
+
+# --- library (knowledgehub.library) -----------------------------------------------------------
+
+
+class LibraryFolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "library.Folder"
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"Folder {n}")
+
+
+def library_document(
+    community: Community,
+    uploaded_by: User,
+    *,
+    content: bytes = b"Minutes of the meeting.\nWe agreed to share what works.\n",
+    filename: str = "minutes.txt",
+    title: str = "Meeting minutes",
+    audience: str = Audience.COMMUNITY,
+    **kwargs: Any,
+) -> Any:
+    """A library document uploaded through the service (so its file is checked and stored)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from knowledgehub.library.services import document_upload
+
+    return document_upload(
+        community=community,
+        uploaded_by=uploaded_by,
+        title=title,
+        audience=audience,
+        upload=SimpleUploadedFile(filename, content),
+        **kwargs,
+    )
+
+
+# --- wiki -------------------------------------------------------------------------------------
+
+
+def wiki_page(
+    *,
+    community: Community,
+    author: User,
+    title: str = "Getting started",
+    body: str = "Welcome to the **wiki**.",
+    audience: str = Audience.PUBLIC,
+    parent: Any = None,
+) -> Any:
+    """A wiki page made through the service, so it has its first Revision and its Item."""
+    from knowledgehub.wiki.services import page_create
+
+    return page_create(
+        community=community,
+        author=author,
+        title=title,
+        body=body,
+        audience=audience,
+        parent=parent,
+    )
+
+
+# --- forums (knowledgehub.forums) -------------------------------------------------------------
+
+
+def forum_category(*, community: Community, name: str = "General", description: str = "") -> Any:
+    """A forum category in ``community``, made through the service."""
+    from knowledgehub.forums.services import category_create
+
+    return category_create(community=community, name=name, description=description)
+
+
+def forum_thread(
+    *,
+    author: User,
+    category: Any = None,
+    community: Community | None = None,
+    title: str = "How do you run a good consultation?",
+    body: str = "We are planning one and would like to hear what worked for you.",
+    audience: str = Audience.PUBLIC,
+) -> Any:
+    """A forum thread (with its opening post and Item) made through the service."""
+    from knowledgehub.forums.services import thread_create
+
+    if category is None:
+        assert community is not None, "give a category or a community"
+        category = forum_category(community=community)
+    return thread_create(
+        category=category, author=author, title=title, body=body, audience=audience
+    )

@@ -13,6 +13,7 @@ communities of every visibility, so a newcomer can see how the site looks from t
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import time
@@ -196,6 +197,31 @@ def _demo_account(
     return user
 
 
+# Content kinds that add demo examples: each module has an idempotent
+# ``seed_demo_content(*, rng) -> int``. A new kind adds its module here.
+CONTENT_SEEDERS = (
+    "knowledgehub.wiki.demo",
+    "knowledgehub.forums.demo",
+    "knowledgehub.events.demo",
+    "knowledgehub.library.demo",
+)
+
+
+def seed_content_kinds(*, stdout: Writer | None = None) -> dict[str, int]:
+    """Run every content kind's demo seeder (each does nothing if its examples exist)."""
+    created: dict[str, int] = {}
+    if not Community.objects.filter(is_demo=True).exists():
+        return created
+    for module_name in CONTENT_SEEDERS:
+        module = importlib.import_module(module_name)
+        with transaction.atomic():
+            count = int(module.seed_demo_content(rng=random.Random(SEED)))
+        created[module_name.split(".")[1]] = count
+        if count:
+            _say(stdout, f"Demo {module_name.split('.')[1]}: {count} created.")
+    return created
+
+
 def seed_demo(*, stdout: Writer | None = None) -> DemoResult:
     """Create the demo community once; do nothing (and say so) if demo communities exist."""
     started = time.monotonic()
@@ -212,6 +238,8 @@ def seed_demo(*, stdout: Writer | None = None) -> DemoResult:
         existing = Community.objects.filter(is_demo=True).count()
         if not existing:
             result = _build(rng, now, notes)
+    # Each content kind adds its own examples, also to a demo made before the kind existed.
+    seed_content_kinds(stdout=stdout)
     if result is None:
         message = f"The demo is already loaded ({existing} demo communities): nothing was changed."
         _say(stdout, message)

@@ -43,6 +43,20 @@ AXE_SOURCE = (
     Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 ).read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# The outermost elements that stick out past the viewport, to say what breaks reflow.
+WIDEST_ELEMENTS = """(width) => {
+  const out = [];
+  const sticksOut = (el) => el && el.getBoundingClientRect().right > width + 1;
+  for (const el of document.body.querySelectorAll('*')) {
+    if (sticksOut(el) && !sticksOut(el.parentElement)) {
+      const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+      const right = Math.round(el.getBoundingClientRect().right);
+      out.push(el.tagName.toLowerCase() + classes + ' ' + right + 'px');
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
 AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {
     runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
@@ -142,6 +156,40 @@ def site(settings: Any) -> Site:
         community=open_community,
         tags=["food waste"],
     )
+    from knowledgehub.discussions.models import Comment
+    from knowledgehub.testing.factories import (
+        EventFactory,
+        forum_category,
+        forum_thread,
+        library_document,
+        wiki_page,
+    )
+
+    home = wiki_page(
+        community=open_community, author=alice, title="Start here", body="See [[Rounds]]."
+    )
+    wiki_page(community=open_community, author=alice, title="Rounds", body="x", parent=home)
+    from knowledgehub.wiki.services import page_update
+
+    page_update(
+        page=home,
+        editor=bob,
+        title="Start here",
+        body="See [[Rounds]] and [[Nope]].",
+        audience=Audience.PUBLIC,
+        base_revision=home.revision_number,
+        note="More links",
+    )
+    category = forum_category(community=open_community, name="General")
+    forum_thread(author=alice, category=category, title="Caddy liners?")
+    EventFactory(community=open_community, organiser=alice, title="Show and tell")
+    library_document(open_community, alice, audience=Audience.PUBLIC)
+
+    first = Comment.objects.create(item=post.knowledge_item, author=bob, body="Same **here**.")
+    Comment.objects.create(item=post.knowledge_item, author=alice, body="Thanks!", parent=first)
+    Comment.objects.create(
+        item=post.knowledge_item, author=carol, body="Hidden one", is_hidden=True
+    )
     outbox_message = OutboxMessage.objects.create(
         to=carol.email,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -199,6 +247,24 @@ class Visit:
     status: int = 200  # of the page checked
 
 
+def _forum_thread_url(s: Any) -> str:
+    from knowledgehub.forums.models import Thread
+
+    return str(Thread.objects.get(title="Caddy liners?").get_absolute_url())
+
+
+def _event_url(s: Any) -> str:
+    from knowledgehub.events.models import Event
+
+    return str(Event.objects.get(title="Show and tell").get_absolute_url())
+
+
+def _document_url(s: Any) -> str:
+    from knowledgehub.library.models import Document
+
+    return str(Document.objects.get().get_absolute_url())
+
+
 VISITS: dict[str, Visit] = {
     # Home, static pages and errors
     "home": Visit("/"),
@@ -236,6 +302,35 @@ VISITS: dict[str, Visit] = {
     "person-self": Visit("/people/alice/", who="alice"),
     "profile-edit": Visit("/people/me/edit/", who="alice"),
     "private-feeds": Visit("/feeds/mine/", who="alice"),
+    "wiki-index": Visit(lambda s: f"/communities/{s.open_community.slug}/wiki/"),
+    "wiki-page": Visit(lambda s: f"/communities/{s.open_community.slug}/wiki/start-here/"),
+    "wiki-edit": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/wiki/start-here/edit/", who="alice"
+    ),
+    "wiki-new": Visit(lambda s: f"/communities/{s.open_community.slug}/wiki/new/", who="alice"),
+    "wiki-history": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/wiki/start-here/history/"
+    ),
+    "wiki-diff": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/wiki/start-here/diff/?from=1&to=2"
+    ),
+    "forums": Visit(lambda s: f"/communities/{s.open_community.slug}/forums/"),
+    "forum-category": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/forums/general/", who="alice"
+    ),
+    "forum-new-thread": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/forums/general/new/", who="alice"
+    ),
+    "forum-thread": Visit(_forum_thread_url, who="alice"),
+    "events": Visit(lambda s: f"/communities/{s.open_community.slug}/events/"),
+    "event": Visit(_event_url, who="alice"),
+    "event-new": Visit(lambda s: f"/communities/{s.open_community.slug}/events/new/", who="alice"),
+    "library": Visit(lambda s: f"/communities/{s.open_community.slug}/library/"),
+    "library-upload": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/library/upload/", who="alice"
+    ),
+    "document": Visit(_document_url, who="alice"),
+    "report": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/report/", who="bob"),
     "tag": Visit("/tags/food-waste/"),
     "profile-edit-errors": Visit(
         "/people/me/edit/",
@@ -326,7 +421,11 @@ def _check(page: Any, visit: Visit, site: Site, problems: Any) -> list[str]:
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": 800})
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > REFLOW_WIDTH:
-        found.append(f"scrolls sideways at {REFLOW_WIDTH}px wide: the page is {scroll_width}px")
+        culprits = page.evaluate(WIDEST_ELEMENTS, REFLOW_WIDTH)
+        found.append(
+            f"scrolls sideways at {REFLOW_WIDTH}px wide: the page is {scroll_width}px"
+            f" (widest: {', '.join(culprits)})"
+        )
     found.extend(
         f"browser reported: {error}"
         for error in unexpected(problems.errors, document_url=page.url, status=visit.status)

@@ -1,0 +1,3 @@
+from knowledgehub.knowledge.choices import Audience
+
+__all__ = ["Audience"]
