@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "knowledgehub.library",
     "knowledgehub.feeds",
     "knowledgehub.discussions",
+    "knowledgehub.offers",
 ]
 
 MIDDLEWARE = [

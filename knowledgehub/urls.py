@@ -33,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/<slug:slug>/library/", include("knowledgehub.library.urls")),
     path("communities/", include("knowledgehub.communities.urls")),
     path("blogs/", include("knowledgehub.blogs.urls")),
+    path("offers/", include("knowledgehub.offers.urls")),
     path("admin/", admin.site.urls),
 ]
 

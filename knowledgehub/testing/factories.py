@@ -290,3 +290,30 @@ def forum_thread(
     return thread_create(
         category=category, author=author, title=title, body=body, audience=audience
     )
+
+
+# --- offers (knowledgehub.offers) -------------------------------------------------------------
+
+
+def offer_ask(
+    *,
+    author: User,
+    kind: str = "ask",
+    title: str = "Can anyone review our survey questions?",
+    body: str = "We would like a **second pair of eyes** before it goes out.",
+    audience: str = Audience.PUBLIC,
+    community: Community | None = None,
+    tags: list[str] | None = None,
+) -> Any:
+    """An offer or ask (with its Item) made through the service."""
+    from knowledgehub.offers.services import offer_ask_create
+
+    return offer_ask_create(
+        author=author,
+        kind=kind,
+        title=title,
+        body=body,
+        audience=audience,
+        community=community,
+        tags=tags,
+    )

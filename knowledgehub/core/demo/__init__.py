@@ -204,6 +204,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.forums.demo",
     "knowledgehub.events.demo",
     "knowledgehub.library.demo",
+    "knowledgehub.offers.demo",
 )
 
 

@@ -330,6 +330,8 @@ VISITS: dict[str, Visit] = {
         lambda s: f"/communities/{s.open_community.slug}/library/upload/", who="alice"
     ),
     "document": Visit(_document_url, who="alice"),
+    "offers": Visit("/offers/"),
+    "offers-new": Visit("/offers/new/", who="alice"),
     "report": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/report/", who="bob"),
     "tag": Visit("/tags/food-waste/"),
     "profile-edit-errors": Visit(

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "offers"
+
+urlpatterns = [
+    path("", views.offer_list, name="list"),
+    path("new/", views.offer_create_view, name="create"),
+    path("<int:pk>/", views.offer_detail, name="detail"),
+    path("<int:pk>/respond/", views.respond, name="respond"),
+    path("<int:pk>/met/", views.mark_met, name="met"),
+    path("<int:pk>/close/", views.close, name="close"),
+]

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from knowledgehub.knowledge.visibility import can_view
+from knowledgehub.people.models import User
+
+from .choices import Kind, Status
+from .forms import MetForm, OfferAskForm, ResponseForm
+from .models import OfferAsk
+from .services import (
+    offer_ask_close,
+    offer_ask_create,
+    offer_ask_mark_met,
+    response_add,
+    visible_offer_asks,
+)
+
+
+def _visible_or_404(request: HttpRequest, pk: int) -> OfferAsk:
+    obj = get_object_or_404(
+        OfferAsk.objects.select_related("author", "community", "thanked_helper"), pk=pk
+    )
+    item = obj.knowledge_item
+    if item is None or not can_view(request.user, item):
+        raise Http404
+    return obj
+
+
+def _responders(obj: OfferAsk) -> Any:
+    return User.objects.filter(offer_responses__offer_ask=obj).distinct().order_by("name")
+
+
+@require_safe
+def offer_list(request: HttpRequest) -> HttpResponse:
+    qs = visible_offer_asks(request.user).select_related("author", "community")
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    else:
+        kind = ""
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "offers/list.html",
+        {
+            "page": page,
+            "kind": kind,
+            "status": status,
+            "kinds": Kind.choices,
+            "statuses": Status.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_create_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    initial: dict[str, Any] = {}
+    if request.GET.get("kind") in Kind.values:
+        initial["kind"] = request.GET["kind"]
+    form = OfferAskForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = offer_ask_create(author=user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _("Your offer has been posted.")
+                if obj.kind == Kind.OFFER
+                else _("Your ask has been posted."),
+            )
+            return redirect(obj)
+    return render(request, "offers/create.html", {"form": form})
+
+
+def _detail(
+    request: HttpRequest,
+    obj: OfferAsk,
+    *,
+    response_form: ResponseForm | None = None,
+    met_form: MetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    is_author = user.is_authenticated and obj.author_id == user.pk
+    responders = _responders(obj)
+    can_respond = user.is_authenticated and not is_author and obj.status == Status.OPEN
+    return render(
+        request,
+        "offers/detail.html",
+        {
+            "obj": obj,
+            "item": obj.knowledge_item,
+            "responses": obj.responses.select_related("author"),
+            "is_author": is_author,
+            "is_open": obj.status == Status.OPEN,
+            "can_respond": can_respond,
+            "response_form": response_form or (ResponseForm() if can_respond else None),
+            "met_form": met_form
+            or (
+                MetForm(responders=responders)
+                if is_author and obj.status == Status.OPEN and responders.exists()
+                else None
+            ),
+        },
+        status=status,
+    )
+
+
+@require_safe
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _visible_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    assert isinstance(user, User)
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            response_add(offer_ask=obj, author=user, body=form.cleaned_data["body"])
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Your response has been sent."))
+            return redirect(obj)
+    return _detail(request, obj, response_form=form, status=400)
+
+
+@login_required
+@require_POST
+def mark_met(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    assert isinstance(user, User)
+    if obj.author_id != user.pk:
+        raise Http404
+    form = MetForm(request.POST, responders=_responders(obj))
+    if form.is_valid():
+        try:
+            offer_ask_mark_met(
+                offer_ask=obj,
+                asker=user,
+                helper=form.cleaned_data["helper"],
+                thanks=form.cleaned_data["thanks"],
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Marked as met. Thank you for saying thanks."))
+            return redirect(obj)
+    return _detail(request, obj, met_form=form, status=400)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    assert isinstance(user, User)
+    if obj.author_id != user.pk:
+        raise Http404
+    try:
+        offer_ask_close(offer_ask=obj, user=user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Closed."))
+    return redirect(obj)
