@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,6 @@ from knowledgehub.communities.access import (
     default_audience,
     require_member,
 )
-from knowledgehub.knowledge.models import Item
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.lib.pagination import paginate
 from knowledgehub.people.models import User
@@ -32,12 +30,7 @@ from .services import EventFull, event_create, event_delete, event_update, rsvp_
 
 def _visible_events(request: HttpRequest, access: CommunityAccess) -> QuerySet[Event]:
     """The community's events whose index entries the viewer may see (the one visibility rule)."""
-    visible_ids = (
-        Item.objects.visible_to(request.user)
-        .filter(content_type=ContentType.objects.get_for_model(Event))
-        .values("object_id")
-    )
-    return Event.objects.filter(community=access.community, pk__in=visible_ids)
+    return Event.visible_to(request.user).filter(community=access.community)
 
 
 def _event_for(request: HttpRequest, access: CommunityAccess, pk: int) -> Event:

@@ -18,7 +18,6 @@ from knowledgehub.communities.access import (
     default_audience,
     require_member,
 )
-from knowledgehub.knowledge.models import Item
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.lib.pagination import paginate
 from knowledgehub.people.models import User
@@ -31,12 +30,7 @@ from .models import Category, Reply, Thread, ThreadRead
 
 def _visible_threads(request: HttpRequest, access: CommunityAccess) -> QuerySet[Thread]:
     """The community's threads whose index entry the viewer may see (the one visibility rule)."""
-    visible_ids = (
-        Item.objects.visible_to(request.user)
-        .filter(kind=Thread.knowledge_kind, community_id=access.community.pk)
-        .values("object_id")
-    )
-    return Thread.objects.filter(community=access.community, pk__in=visible_ids)
+    return Thread.visible_to(request.user).filter(community=access.community)
 
 
 def _thread_for(request: HttpRequest, access: CommunityAccess, thread_id: int) -> Thread:

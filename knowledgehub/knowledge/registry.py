@@ -99,6 +99,15 @@ class Indexed(models.Model):
     def as_item(self) -> ItemData | None:
         raise NotImplementedError
 
+    @classmethod
+    def visible_to(cls, user: Any) -> models.QuerySet[Any]:
+        """The objects of this kind whose Item the viewer may see: the one visibility rule, for
+        content lists (so no kind writes its own version of it)."""
+        from .models import Item
+
+        ids = Item.objects.visible_to(user).filter(kind=cls.knowledge_kind).values("object_id")
+        return cls._default_manager.filter(pk__in=ids)
+
     @property
     def knowledge_item(self) -> Any:
         from .models import Item

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,7 +16,6 @@ from knowledgehub.communities.access import (
     require_member,
 )
 from knowledgehub.communities.choices import Visibility
-from knowledgehub.knowledge.models import Item
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.lib.pagination import paginate
 from knowledgehub.people.models import User
@@ -32,15 +30,7 @@ PREVIEW_CHARS = 2_000
 
 def _visible_documents(request: HttpRequest, access: CommunityAccess) -> QuerySet[Document]:
     """Documents of this community whose knowledge Item the viewer may see."""
-    visible_ids = (
-        Item.objects.visible_to(request.user)
-        .filter(
-            content_type=ContentType.objects.get_for_model(Document),
-            community=access.community,
-        )
-        .values("object_id")
-    )
-    return Document.objects.filter(community=access.community, pk__in=visible_ids)
+    return Document.visible_to(request.user).filter(community=access.community)
 
 
 def _folders_visible(access: CommunityAccess) -> bool:

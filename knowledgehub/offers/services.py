@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from knowledgehub.communities.models import Community, Membership
 from knowledgehub.knowledge.choices import Audience
-from knowledgehub.knowledge.models import Item, Tag
+from knowledgehub.knowledge.models import Tag
 from knowledgehub.knowledge.registry import index_sync
 from knowledgehub.people.models import User
 
@@ -23,8 +23,7 @@ KIND = "offer_ask"
 
 def visible_offer_asks(viewer: User | AnonymousUser) -> QuerySet[OfferAsk]:
     """OfferAsks whose index Item the viewer may see (the one visibility door)."""
-    ids = Item.objects.visible_to(viewer).filter(kind=KIND).values("object_id")
-    return OfferAsk.objects.filter(pk__in=ids)
+    return OfferAsk.visible_to(viewer)
 
 
 def offer_ask_create(

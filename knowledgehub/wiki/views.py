@@ -21,7 +21,6 @@ from knowledgehub.communities.access import (
     default_audience,
     require_member,
 )
-from knowledgehub.knowledge.models import Item
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.people.models import User
 
@@ -42,9 +41,9 @@ class TreeNode:
 
 def _visible_page_ids(request: HttpRequest, access: CommunityAccess) -> list[int]:
     return list(
-        Item.objects.visible_to(request.user)
-        .filter(kind=Page.knowledge_kind, community=access.community)
-        .values_list("object_id", flat=True)
+        Page.visible_to(request.user)
+        .filter(community=access.community)
+        .values_list("pk", flat=True)
     )
 
 
