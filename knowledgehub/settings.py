@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "knowledgehub.feeds",
     "knowledgehub.discussions",
     "knowledgehub.offers",
+    "knowledgehub.notifications",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "knowledgehub.core.context_processors.site",
+                "knowledgehub.notifications.context_processors.unread",
             ],
         },
     }
@@ -279,6 +281,12 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 # Document library uploads (also limit the request body at the reverse proxy).
 KH_UPLOAD_MAX_BYTES = env_int("KH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The size limit is enforced while each file streams in: nothing over it is buffered or stored.
+FILE_UPLOAD_HANDLERS = [
+    "knowledgehub.lib.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------

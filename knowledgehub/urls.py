@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("people/<str:username>/feed.<str:fmt>", feed_views.person_feed, name="person_feed"),
     path("tags/<slug:tag>/", knowledge_views.tag_detail, name="tag"),
+    path("items/<int:item_id>/history/", knowledge_views.item_history, name="item_history"),
+    path("items/<int:item_id>/history/diff/", knowledge_views.item_diff, name="item_diff"),
     path("tags/<slug:tag>/feed.<str:fmt>", feed_views.tag_feed, name="tag_feed"),
     path(
         "communities/<slug:slug>/events.ics",
@@ -34,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/", include("knowledgehub.communities.urls")),
     path("blogs/", include("knowledgehub.blogs.urls")),
     path("offers/", include("knowledgehub.offers.urls")),
+    path("notifications/", include("knowledgehub.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

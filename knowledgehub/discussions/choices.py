@@ -11,3 +11,8 @@ class ReactionKind(models.TextChoices):
 class ReportStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
+
+
+class ReportOutcome(models.TextChoices):
+    HIDDEN = "hidden", _("Hidden")
+    DISMISSED = "dismissed", _("No action needed")

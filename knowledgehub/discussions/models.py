@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from knowledgehub.lib.markdown import render_markdown
+from knowledgehub.people.mentions import render_with_mentions
 
-from .choices import ReactionKind, ReportStatus
+from .choices import ReactionKind, ReportOutcome, ReportStatus
 
 
 class Comment(models.Model):
@@ -38,7 +38,7 @@ class Comment(models.Model):
         return f"Comment by {self.author} on {self.item}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_with_mentions(self.body)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -77,9 +77,15 @@ class Report(models.Model):
         max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=16, choices=ReportOutcome.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
 
     def __str__(self) -> str:
         return f"Report on {self.item}"

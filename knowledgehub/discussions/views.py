@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from knowledgehub.knowledge.models import Item
+from knowledgehub.lib.pagination import paginate
 from knowledgehub.people.models import User
 
 from . import services
-from .choices import ReactionKind
+from .choices import ReactionKind, ReportStatus
 from .models import Comment
 from .templatetags.discussion import discussion_context
 
@@ -116,3 +117,52 @@ def report(request: HttpRequest, item_id: int) -> HttpResponse:
         {"item": item, "target": target, "error": error, "reason": request.POST.get("reason", "")},
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def item_moderate(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
+    item = _item(request, item_id)
+    if action not in ("hide", "restore"):
+        raise Http404
+    try:
+        services.item_set_hidden(actor=_user(request), item=item, hidden=action == "hide")
+        messages.success(
+            request,
+            _("The item is hidden. Only its author and the facilitators can see it.")
+            if action == "hide"
+            else _("The item is restored."),
+        )
+    except services.DiscussionError as exc:
+        messages.error(request, str(exc))
+    return redirect(item.url)
+
+
+@login_required
+@require_safe
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    """Reports the person may act on: facilitators see their communities', site admins all."""
+    status = request.GET.get("status", ReportStatus.OPEN)
+    if status not in ReportStatus.values:
+        status = ReportStatus.OPEN
+    reports = services.reports_for(_user(request)).filter(status=status)
+    page = paginate(request, reports, per_page=25)
+    return render(
+        request,
+        "discussions/moderation.html",
+        {"page": page, "status": status, "statuses": ReportStatus.choices},
+    )
+
+
+@login_required
+@require_POST
+def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(services.reports_for(_user(request)), pk=report_id)
+    try:
+        services.report_resolve(
+            actor=_user(request), report=report, outcome=request.POST.get("outcome", "")
+        )
+        messages.success(request, _("The report is resolved."))
+    except services.DiscussionError as exc:
+        messages.error(request, str(exc))
+    return redirect("discussions:moderation")

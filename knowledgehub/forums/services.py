@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 
 from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.registry import index_sync
 from knowledgehub.knowledge.visibility import can_view
-from knowledgehub.lib.markdown import render_markdown
+from knowledgehub.people.mentions import (
+    render_with_mentions,
+    resolve_mentions,
+)
 from knowledgehub.people.models import User
 
 from .models import Category, Mention, Reply, Thread, ThreadRead
-
-# "@name" not preceded by a word character, "@" or "/" (so e-mail addresses and URLs are not
-# mentions); a trailing full stop or hyphen is punctuation, not part of the name.
-MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9_](?:[\w.+-]*\w)?)")
-
 
 #: Category slugs that would clash with the forum's own URLs.
 RESERVED_SLUGS = {"new-category", "t"}
@@ -32,59 +25,13 @@ class ThreadLockedError(Exception):
     """Raised when someone tries to reply to a locked thread."""
 
 
-_TAG_RE = re.compile(r"(<[^>]+>)")
-_TAG_NAME_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)")
-#: Inside these elements "@name" is left alone (code samples, existing links).
-_SKIP_TAGS = {"a", "code", "pre"}
-
-
-def _map_text(html: str, fn: Callable[[str], str]) -> str:
-    """Apply ``fn`` to the text of ``html`` outside links and code."""
-    out: list[str] = []
-    depth = 0
-    for part in _TAG_RE.split(html):
-        if part.startswith("<"):
-            match = _TAG_NAME_RE.match(part)
-            if match and match.group(2).lower() in _SKIP_TAGS and not part.endswith("/>"):
-                depth = max(0, depth - 1) if match.group(1) else depth + 1
-            out.append(part)
-        else:
-            out.append(fn(part) if depth == 0 else part)
-    return "".join(out)
-
-
-def mentioned_usernames(body: str) -> list[str]:
-    """The distinct @usernames in ``body`` (outside code and links), in order of appearance."""
-    seen: dict[str, None] = {}
-
-    def collect(text: str) -> str:
-        for match in MENTION_RE.finditer(text):
-            seen.setdefault(match.group(1), None)
-        return text
-
-    _map_text(render_markdown(body), collect)
-    return list(seen)
-
-
 def _resolve_mentions(body: str) -> dict[str, User]:
-    names = mentioned_usernames(body)
-    if not names:
-        return {}
-    users = User.objects.filter(username__in=names, is_active=True)
-    return {u.username: u for u in users}
+    return resolve_mentions(body)
 
 
 def render_reply(body: str, users: dict[str, User]) -> str:
     """Markdown to HTML, with @mentions of existing people linked to their profiles."""
-
-    def link(match: re.Match[str]) -> str:
-        user = users.get(match.group(1))
-        if user is None:
-            return match.group(0)
-        url = escape(reverse("people:detail", kwargs={"username": user.username}))
-        return f'<a class="govuk-link" href="{url}">@{escape(user.username)}</a>'
-
-    return _map_text(render_markdown(body), lambda text: MENTION_RE.sub(link, text))
+    return render_with_mentions(body, users)
 
 
 def category_create(
@@ -106,16 +53,26 @@ def category_create(
 
 
 def _record_mentions(reply: Reply, users: dict[str, User]) -> list[Mention]:
-    """Store a Mention for each mentioned person who can see the thread (and is not the author)."""
+    """Store a Mention for each mentioned person who can see the thread (and is not the author),
+    and notify them."""
     item = reply.thread.knowledge_item
     if item is None:
         return []
-    mentions = [
-        Mention(reply=reply, user=user)
-        for user in users.values()
-        if user.pk != reply.author_id and can_view(user, item)
-    ]
-    return Mention.objects.bulk_create(mentions, ignore_conflicts=True)
+    mentioned = [u for u in users.values() if u.pk != reply.author_id and can_view(u, item)]
+    mentions = Mention.objects.bulk_create(
+        [Mention(reply=reply, user=user) for user in mentioned], ignore_conflicts=True
+    )
+    if mentioned:
+        from knowledgehub.notifications.services import notify_mentions
+
+        notify_mentions(
+            body=reply.body,
+            item=item,
+            actor=reply.author,
+            key=f"forum_reply:{reply.pk}",
+            url=f"{item.url}#reply-{reply.pk}",
+        )
+    return mentions
 
 
 def reply_create(*, thread: Thread, author: User, body: str, quoted: Reply | None = None) -> Reply:

@@ -85,6 +85,17 @@ class Item(models.Model):
     object_id = models.PositiveBigIntegerField()
     source = GenericForeignKey("content_type", "object_id")
     is_demo = models.BooleanField(default=False)
+    # Moderation: a facilitator (or site admin) hid this item. It stays in the index, seen only by
+    # its author, its community's facilitators and site admins (the visibility rule, item 0).
+    is_hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     objects = ItemQuerySet.as_manager()
 
@@ -116,3 +127,36 @@ class Item(models.Model):
         from .registry import kind_label
 
         return kind_label(self.kind)
+
+
+class ContentRevision(models.Model):
+    """One saved state of a piece of content (title and Markdown source), for edit history on
+    every kind that does not keep its own (the wiki keeps numbered revisions with revert). Written
+    by :func:`knowledgehub.knowledge.history.record_revision` from each kind's create and update
+    services; read only through the item's visibility (``/items/<id>/history/``)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    number = models.PositiveIntegerField()
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "number"], name="content_revision_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (revision {self.number})"

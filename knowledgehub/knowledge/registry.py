@@ -92,8 +92,11 @@ class Indexed(models.Model):
             index_sync(self)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from .history import revisions_of
+
         with transaction.atomic():
             index_remove(self)
+            revisions_of(self).delete()
             return super().delete(*args, **kwargs)
 
     def as_item(self) -> ItemData | None:
@@ -110,6 +113,7 @@ class Indexed(models.Model):
 
     @property
     def knowledge_item(self) -> Any:
+        """This object's Item (or None), read fresh each time."""
         from .models import Item
 
         return Item.objects.filter(

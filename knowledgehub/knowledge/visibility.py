@@ -5,6 +5,8 @@ property test proves it): ``Item.objects.visible_to(user)`` for lists and ``can_
 for one item.
 
 The rule, in words:
+0. An item hidden by moderation is seen only by its author, its community's facilitators and
+   owner, and site admins (on top of the rest of the rule: a hidden private item stays private).
 1. A private item is seen by its author only.
 2. An item in a secret community is seen only by that community's members (and its author, and
    site admins): a secret community is a 404 to outsiders everywhere, whatever the item's audience.
@@ -33,10 +35,22 @@ if TYPE_CHECKING:
 SECRET_VISIBILITY = "secret"  # noqa: S105 (a visibility name, not a password)
 
 
+# communities.choices.MANAGER_ROLES, kept literal for the same reason
+MANAGER_ROLE_NAMES = ("owner", "facilitator")
+
+
 def _member_community_ids(user: User) -> models.QuerySet[Any]:
     from knowledgehub.communities.models import Membership
 
     return Membership.objects.filter(user_id=user.pk).values("community_id")
+
+
+def _managed_community_ids(user: User) -> models.QuerySet[Any]:
+    from knowledgehub.communities.models import Membership
+
+    return Membership.objects.filter(user_id=user.pk, role__in=MANAGER_ROLE_NAMES).values(
+        "community_id"
+    )
 
 
 def visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
@@ -46,8 +60,9 @@ def visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     not_secret = Q(**{f"{p}community__isnull": True}) | ~Q(
         **{f"{p}community__visibility": SECRET_VISIBILITY}
     )
+    not_hidden = Q(**{f"{p}is_hidden": False})
     if not user.is_authenticated:
-        return Q(**{f"{p}audience": Audience.PUBLIC}) & not_secret
+        return Q(**{f"{p}audience": Audience.PUBLIC}) & not_secret & not_hidden
     own = Q(**{f"{p}author_id": user.pk})
     if user.is_superuser:
         return own | ~Q(**{f"{p}audience": Audience.PRIVATE})
@@ -56,7 +71,8 @@ def visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     audience_ok = Q(**{f"{p}audience__in": [Audience.PUBLIC, Audience.MEMBERS]}) | (
         Q(**{f"{p}audience": Audience.COMMUNITY}) & in_member_community
     )
-    return own | (audience_ok & (not_secret | in_member_community))
+    moderated_ok = not_hidden | Q(**{f"{p}community_id__in": _managed_community_ids(user)})
+    return own | (audience_ok & (not_secret | in_member_community) & moderated_ok)
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
@@ -73,11 +89,14 @@ def can_view(user: User | AnonymousUser, item: Item) -> bool:
     if user.is_authenticated and user.is_superuser:
         return True
     community = item.community
-    is_member = (
-        user.is_authenticated
-        and community is not None
-        and community.memberships.filter(user_id=user.pk).exists()
+    membership = (
+        community.memberships.filter(user_id=user.pk).first()
+        if user.is_authenticated and community is not None
+        else None
     )
+    is_member = membership is not None
+    if item.is_hidden and not (membership is not None and membership.role in MANAGER_ROLE_NAMES):
+        return False
     if community is not None and community.visibility == SECRET_VISIBILITY and not is_member:
         return False
     if item.audience == Audience.PUBLIC:

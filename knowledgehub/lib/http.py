@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def safe_next(request: HttpRequest, fallback: str = "/") -> str:
-    """The ``next`` target if it is a local path, else ``fallback`` (no open redirects:
+def local_path(request: HttpRequest, target: str, fallback: str = "/") -> str:
+    """``target`` if it is a path on this site, else ``fallback`` (no open redirects:
     ``//evil``, ``/\\evil`` and ``https://evil`` are all refused)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
     if (
         target
         and target.startswith("/")
@@ -23,6 +22,11 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
     ):
         return target
     return fallback
+
+
+def safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    """The ``next`` target if it is a local path, else ``fallback``."""
+    return local_path(request, request.POST.get("next") or request.GET.get("next") or "", fallback)
 
 
 def is_loopback(request: HttpRequest) -> bool:

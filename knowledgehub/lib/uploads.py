@@ -115,10 +115,13 @@ def max_upload_bytes() -> int:
 def validate_upload(upload: UploadedFile) -> DetectedType:
     """Return what ``upload`` really is, or raise ``ValidationError`` saying why it is refused."""
     size = upload.size or 0
-    if size <= 0:
-        raise _refuse(_("The selected file is empty"))
     limit = max_upload_bytes()
-    if size > limit:
+    # lib.upload_handlers hands over an empty stand-in flagged ``too_large`` for a file that went
+    # over the limit while it streamed in: refuse it for its size before anything else.
+    too_large = bool(getattr(upload, "too_large", False))
+    if size <= 0 and not too_large:
+        raise _refuse(_("The selected file is empty"))
+    if too_large or size > limit:
         raise _refuse(
             _("The selected file must be smaller than %(limit)s") % {"limit": filesizeformat(limit)}
         )

@@ -30,7 +30,8 @@ class AvatarError(ValueError):
 def check_avatar(upload: UploadedFile) -> None:
     """Size, then real image type (by decoding the header, never by the name or the claimed
     content type)."""
-    if upload.size is None or upload.size > settings.AVATAR_MAX_BYTES:
+    too_large = getattr(upload, "too_large", False)  # cut off while streaming (lib.upload_handlers)
+    if too_large or upload.size is None or upload.size > settings.AVATAR_MAX_BYTES:
         raise AvatarError(
             _("The photo must be smaller than %(size)s")
             % {"size": filesizeformat(settings.AVATAR_MAX_BYTES)}

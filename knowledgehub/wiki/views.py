@@ -24,7 +24,7 @@ from knowledgehub.communities.access import (
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.people.models import User
 
-from .diff import line_diff
+from knowledgehub.lib.diff import line_diff
 from .forms import PageEditForm, PageForm
 from .models import Page, Revision
 from .rendering import render_page_body

@@ -57,3 +57,10 @@ def discussion(context: dict[str, Any], item: Item) -> dict[str, Any]:
     ctx = discussion_context(context["request"], item)
     ctx["csrf_token"] = context.get("csrf_token")
     return ctx
+
+
+@register.inclusion_tag("discussions/_hidden_notice.html", takes_context=True)
+def hidden_notice(context: dict[str, Any], item: Item | None) -> dict[str, Any]:
+    """A notice at the top of an item page when moderation has hidden the item (only its author,
+    facilitators and site admins can reach the page then)."""
+    return {"item": item}

@@ -4,8 +4,9 @@ import pytest
 
 from knowledgehub.communities.models import Membership
 from knowledgehub.forums.models import Mention
-from knowledgehub.forums.services import mentioned_usernames, reply_create
+from knowledgehub.forums.services import reply_create
 from knowledgehub.knowledge.choices import Audience
+from knowledgehub.people.mentions import mentioned_usernames
 from knowledgehub.testing.factories import forum_thread
 
 pytestmark = pytest.mark.django_db

@@ -42,7 +42,7 @@ PLACES = [NO_COMMUNITY, *Visibility.values]  # no community, open, restricted, p
 AUDIENCES = list(Audience.values)
 
 
-def intended(role: str, audience: str, place: str) -> bool:
+def intended(role: str, audience: str, place: str, hidden: bool = False) -> bool:
     """The rule in words (knowledge/visibility.py), written independently of both doors."""
     if role == AUTHOR:
         return True
@@ -50,6 +50,8 @@ def intended(role: str, audience: str, place: str) -> bool:
         return False
     if role == ADMIN:
         return True
+    if hidden and not (role in (FACILITATOR, OWNER) and place != NO_COMMUNITY):
+        return False
     is_member = role in MEMBER_ROLES and place != NO_COMMUNITY
     if place == Visibility.SECRET and not is_member:
         return False
@@ -68,7 +70,13 @@ class Scene:
 
 
 def build(
-    role: str, audience: str, place: str, *, author_is_member: bool = False, has_author: bool = True
+    role: str,
+    audience: str,
+    place: str,
+    *,
+    author_is_member: bool = False,
+    has_author: bool = True,
+    hidden: bool = False,
 ) -> Scene:
     """One item and one viewer whose relation to the item's community is ``role``."""
     community = None if place == NO_COMMUNITY else CommunityFactory(visibility=place)
@@ -92,7 +100,7 @@ def build(
             MembershipFactory(community=community, user=viewer, role=membership_role)
             if role == FORMER_MEMBER:
                 services.community_leave(user=viewer, community=community)
-    item = ItemFactory(author=author, community=community, audience=audience)
+    item = ItemFactory(author=author, community=community, audience=audience, is_hidden=hidden)
     return Scene(viewer=viewer, item=item, community=community)
 
 
@@ -122,6 +130,7 @@ def valid(audience: str, place: str) -> bool:
     author_is_member=st.booleans(),
     has_author=st.booleans(),
     decoy_place=st.sampled_from(PLACES),
+    hidden=st.booleans(),
 )
 def test_list_door_and_item_door_agree(
     role: str,
@@ -130,10 +139,18 @@ def test_list_door_and_item_door_agree(
     author_is_member: bool,
     has_author: bool,
     decoy_place: str,
+    hidden: bool,
 ) -> None:
     if not valid(audience, place):
         return
-    scene = build(role, audience, place, author_is_member=author_is_member, has_author=has_author)
+    scene = build(
+        role,
+        audience,
+        place,
+        author_is_member=author_is_member,
+        has_author=has_author,
+        hidden=hidden,
+    )
     # A decoy: the viewer belongs to some *other* community; that membership must not open this
     # item's community to them.
     if isinstance(scene.viewer, User) and decoy_place != NO_COMMUNITY:
@@ -141,17 +158,18 @@ def test_list_door_and_item_door_agree(
 
     listed = list_door(scene.viewer, scene.item)
     single = one_door(scene.viewer, scene.item)
-    assert listed == single, (role, audience, place, listed, single)
-    assert single == intended(role, audience, place), (role, audience, place, single)
+    assert listed == single, (role, audience, place, hidden, listed, single)
+    assert single == intended(role, audience, place, hidden), (role, audience, place, hidden)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_both_doors_agree_over_a_whole_world(role: str) -> None:
     """Every audience and place at once, so a list query that leaks across communities shows up."""
     scenes = [
-        build(role, audience, place)
+        build(role, audience, place, hidden=hidden)
         for audience in AUDIENCES
         for place in PLACES
+        for hidden in (False, True)
         if valid(audience, place)
     ]
     # Each scene made its own viewer (a stranger to every other scene's community); for each of
@@ -209,6 +227,29 @@ def test_both_doors_agree_over_a_whole_world(role: str) -> None:
 )
 def test_intended_semantics(role: str, audience: str, place: str, sees: bool) -> None:
     scene = build(role, audience, place)
+    assert list_door(scene.viewer, scene.item) is sees
+    assert one_door(scene.viewer, scene.item) is sees
+
+
+@pytest.mark.parametrize(
+    ("role", "place", "sees"),
+    [
+        (ANONYMOUS, Visibility.OPEN, False),
+        (NON_MEMBER, Visibility.OPEN, False),
+        (MEMBER, Visibility.OPEN, False),
+        (FACILITATOR, Visibility.OPEN, True),
+        (OWNER, Visibility.RESTRICTED, True),
+        (FORMER_MEMBER, Visibility.OPEN, False),
+        (AUTHOR, Visibility.OPEN, True),
+        (ADMIN, Visibility.OPEN, True),
+        (NON_MEMBER, NO_COMMUNITY, False),
+        (ADMIN, NO_COMMUNITY, True),
+    ],
+)
+def test_a_hidden_item_is_seen_by_moderators_and_its_author_only(
+    role: str, place: str, sees: bool
+) -> None:
+    scene = build(role, Audience.PUBLIC, place, hidden=True)
     assert list_door(scene.viewer, scene.item) is sees
     assert one_door(scene.viewer, scene.item) is sees
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from knowledgehub.knowledge.choices import Audience
 from knowledgehub.testing.factories import community_with, wiki_page
-from knowledgehub.wiki.diff import line_diff
+from knowledgehub.lib.diff import line_diff
 from knowledgehub.wiki.models import Page, Revision
 from knowledgehub.wiki.services import page_create, page_update
 

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Literal
 
-from .constants import DIFF_CONTEXT_LINES
+DIFF_CONTEXT_LINES = 3
 
 RowKind = Literal["same", "removed", "added", "gap"]
 
