@@ -190,6 +190,14 @@ def site(settings: Any) -> Site:
     Comment.objects.create(
         item=post.knowledge_item, author=carol, body="Hidden one", is_hidden=True
     )
+    # A mention (a notification for bob), a report for the facilitators, and edit history.
+    from knowledgehub.discussions.services import comment_add, report_create
+    from knowledgehub.knowledge.history import record_revision
+
+    comment_add(item=post.knowledge_item, author=alice, body="@bob, what did you find?")
+    report_create(item=post.knowledge_item, reporter=bob, reason="The link is broken.")
+    record_revision(post, editor=alice, title=post.title, body="We tried weekly collections.")
+    record_revision(post, editor=alice, title=post.title, body=post.body, note="Added the list")
     outbox_message = OutboxMessage.objects.create(
         to=carol.email,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -334,6 +342,11 @@ VISITS: dict[str, Visit] = {
     "offers-new": Visit("/offers/new/", who="alice"),
     "report": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/report/", who="bob"),
     "tag": Visit("/tags/food-waste/"),
+    "notifications": Visit("/notifications/", who="bob"),
+    "moderation": Visit("/moderation/", who="alice"),
+    "moderation-resolved": Visit("/moderation/?status=resolved", who="alice"),
+    "item-history": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/history/"),
+    "item-diff": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/history/diff/?from=1&to=2"),
     "profile-edit-errors": Visit(
         "/people/me/edit/",
         who="alice",
