@@ -41,12 +41,21 @@ def seed_demo_content(*, rng: random.Random) -> int:
         .select_related("community")
         .order_by("-published_at")[:12]
     )
+    if demo_user is not None:
+        # Start with an item in one of the demo account's communities, so the mention reaches it.
+        theirs = Membership.objects.filter(user=demo_user).values("community_id")
+        first = (
+            Item.objects.filter(is_demo=True, community_id__in=theirs, is_hidden=False)
+            .exclude(author=demo_user)
+            .order_by("-published_at")
+            .first()
+        )
+        if first is not None:
+            items = [first, *[i for i in items if i.pk != first.pk]]
     for index, item in enumerate(items):
         members = list(
             User.objects.filter(
-                pk__in=Membership.objects.filter(community_id=item.community_id).values(
-                    "user_id"
-                ),
+                pk__in=Membership.objects.filter(community_id=item.community_id).values("user_id"),
                 is_demo=True,
                 is_active=True,
             ).order_by("pk")
