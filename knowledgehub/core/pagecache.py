@@ -24,9 +24,18 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
-# Models whose changes cannot alter what an anonymous visitor sees.
-IGNORED = {"core.workerheartbeat", "core.outboxmessage", "core.contentversion"}
-OUR_APPS = {"core", "organisations", "people", "communities", "knowledge", "blogs"}
+# Models whose changes cannot alter what an anonymous visitor sees: bookkeeping, and what only
+# signed-in people see (read markers, notifications, private feed tokens, reports).
+IGNORED = {
+    "core.workerheartbeat",
+    "core.outboxmessage",
+    "core.contentversion",
+    "forums.threadread",
+    "forums.mention",
+    "discussions.report",
+    "feeds.feedtoken",
+}
+IGNORED_APPS = {"notifications"}
 NO_CACHE_COOKIES = ("sessionid", "__Host-sessionid", "messages")
 
 
@@ -37,23 +46,40 @@ def content_version() -> int:
     return int(value or 0)
 
 
+def _bump() -> None:
+    from .models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
 def bump_content_version() -> None:
-    """Invalidate every cached anonymous page (after the current transaction commits)."""
+    """Invalidate every cached anonymous page, once, after the current transaction commits
+    (however many rows the transaction changed)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _bump for _sids, func, _robust in connection.run_on_commit
+    ):
+        return  # already due when this transaction commits (and dropped with it on rollback)
+    transaction.on_commit(_bump)
 
-    def bump() -> None:
-        from .models import ContentVersion
 
-        if not ContentVersion.objects.filter(pk=1).update(value=F("value") + 1):
-            ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
-
-    transaction.on_commit(bump)
+def _ours(meta: Any) -> bool:
+    app_config = getattr(meta, "app_config", None)
+    name = getattr(app_config, "name", "")
+    return name.startswith("knowledgehub.") and meta.app_label not in IGNORED_APPS
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.label_lower in IGNORED:
         return
-    if meta.app_label in OUR_APPS or meta.auto_created:
+    if meta.auto_created:  # an M2M through table: judge it by the model it belongs to
+        owner = getattr(kwargs.get("instance"), "_meta", None)
+        if owner is not None and (owner.label_lower in IGNORED or not _ours(owner)):
+            return
+        bump_content_version()
+    elif _ours(meta):
         bump_content_version()
 
 

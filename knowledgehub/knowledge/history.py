@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
 
 from .models import ContentRevision
 
@@ -36,12 +35,7 @@ def record_revision(
         )
         if latest is not None and latest.title == title[:300] and latest.body == body:
             return None
-        number = (
-            ContentRevision.objects.filter(content_type=content_type, object_id=obj.pk).aggregate(
-                n=Max("number")
-            )["n"]
-            or 0
-        ) + 1
+        number = (latest.number if latest is not None else 0) + 1
         try:
             with transaction.atomic():
                 return ContentRevision.objects.create(

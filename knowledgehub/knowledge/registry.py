@@ -86,10 +86,14 @@ class Indexed(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, index: bool = True, **kwargs: Any) -> None:
+        """Save and keep the Item in step. ``index=False`` is for services that set M2M tags
+        after the first save and then call :func:`index_sync` once themselves, in the same
+        transaction."""
         with transaction.atomic():
             super().save(*args, **kwargs)
-            index_sync(self)
+            if index:
+                index_sync(self)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         from .history import revisions_of
@@ -122,7 +126,13 @@ class Indexed(models.Model):
 
 
 def index_sync(obj: Indexed) -> Any:
-    """Create, update or remove ``obj``'s Item so it matches ``obj.as_item()``."""
+    """Create, update or remove ``obj``'s Item so it matches ``obj.as_item()``.
+
+    Written for the hot path of content creation: one lookup, then an insert or an update, and
+    the tags written directly for a new Item. ``QuerySet.update`` sends no signal, so the
+    anonymous page cache is told explicitly (once per transaction)."""
+    from knowledgehub.core.pagecache import bump_content_version
+
     from .models import Item, Tag
 
     data = obj.as_item()
@@ -130,26 +140,38 @@ def index_sync(obj: Indexed) -> Any:
         index_remove(obj)
         return None
     now = timezone.now()
-    item, _created = Item.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=obj.pk,
-        defaults={
-            "kind": obj.knowledge_kind,
-            "title": data.title[:300],
-            "url": data.url,
-            "text": data.text,
-            "summary": data.summary[:500],
-            "author_id": data.author_id,
-            "source_name": data.source_name,
-            "organisation_id": data.organisation_id,
-            "community_id": data.community_id,
-            "audience": data.audience,
-            "published_at": data.published_at or now,
-            "updated_at": data.updated_at or now,
-            "is_demo": data.is_demo,
-        },
-    )
-    item.tags.set(Tag.objects.get_or_create_many(list(data.tags)))
+    content_type = ContentType.objects.get_for_model(type(obj))
+    fields = {
+        "kind": obj.knowledge_kind,
+        "title": data.title[:300],
+        "url": data.url,
+        "text": data.text,
+        "summary": data.summary[:500],
+        "author_id": data.author_id,
+        "source_name": data.source_name,
+        "organisation_id": data.organisation_id,
+        "community_id": data.community_id,
+        "audience": data.audience,
+        "published_at": data.published_at or now,
+        "updated_at": data.updated_at or now,
+        "is_demo": data.is_demo,
+    }
+    tags = Tag.objects.get_or_create_many(list(data.tags)) if data.tags else []
+    with transaction.atomic():
+        item = Item.objects.filter(content_type=content_type, object_id=obj.pk).first()
+        if item is None:
+            item = Item.objects.create(content_type=content_type, object_id=obj.pk, **fields)
+            if tags:
+                through = Item.tags.through
+                through.objects.bulk_create(
+                    [through(item_id=item.pk, tag_id=tag.pk) for tag in tags]
+                )
+        else:
+            Item.objects.filter(pk=item.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(item, name, value)
+            item.tags.set(tags)
+            bump_content_version()
     return item
 
 
