@@ -8,7 +8,7 @@ from django.test import Client
 from knowledgehub.communities.choices import Visibility
 from knowledgehub.core.pagecache import bump_content_version, content_version
 from knowledgehub.knowledge.choices import Audience
-from knowledgehub.testing.factories import CommunityFactory, PostFactory
+from knowledgehub.testing.factories import CommunityFactory, ItemFactory, PostFactory, wiki_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,3 +80,50 @@ def test_turned_off_with_zero_seconds(client, settings):
     settings.KH_PAGE_CACHE_SECONDS = 0
     client.get("/communities/")
     assert "X-Page-Cache" not in client.get("/communities/")
+
+
+def test_one_bump_per_transaction_and_none_for_a_rolled_back_one(alice):
+    from django.db import transaction
+
+    before = content_version()
+    with transaction.atomic():
+        for _ in range(3):
+            ItemFactory(author=alice)
+    assert content_version() == before + 1
+    try:
+        with transaction.atomic():
+            ItemFactory(author=alice)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert content_version() == before + 1
+    # A savepoint rolled back inside a transaction does not swallow a later change's bump.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ItemFactory(author=alice)
+                raise RuntimeError("roll back the savepoint")
+        except RuntimeError:
+            pass
+        ItemFactory(author=alice)
+    assert content_version() == before + 2
+
+
+def test_a_new_comment_shows_on_a_cached_page_at_once(client, alice, bob):
+    from knowledgehub.discussions.services import comment_add
+
+    community = CommunityFactory(visibility=Visibility.OPEN)
+    page = wiki_page(community=community, author=alice, title="Rounds", audience=Audience.PUBLIC)
+    url = page.get_absolute_url()
+    assert b"Fresh remark" not in client.get(url).content
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    comment_add(item=page.knowledge_item, author=bob, body="Fresh remark")
+    assert b"Fresh remark" in client.get(url).content
+
+
+def test_signed_in_bookkeeping_does_not_empty_the_cache(alice, bob):
+    from knowledgehub.notifications.models import Notification
+
+    before = content_version()
+    Notification.objects.create(recipient=bob, verb="mention", key="k", text="t", url="/")
+    assert content_version() == before
