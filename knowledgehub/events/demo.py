@@ -54,6 +54,14 @@ EVENTS = [
 ]
 
 
+#: Topics for some demo events, so they show on the tag pages with other knowledge.
+EVENT_TAGS: dict[str, list[str]] = {
+    "Fly-tipping data clinic": ["fly-tipping", "data"],
+    "Food waste collections: six months in": ["food waste", "recycling"],
+    "Lunch and learn: writing for GOV.UK": ["content design"],
+}
+
+
 def seed_demo_content(*, rng: random.Random) -> int:
     """Add a few events to demo communities (organised by members) and return how many were
     created. Does nothing if demo events already exist."""
@@ -90,6 +98,7 @@ def seed_demo_content(*, rng: random.Random) -> int:
                 online_url=url,
                 capacity=capacity,
                 audience=default_audience(community),
+                tags=EVENT_TAGS.get(title),
                 is_demo=True,
             )
             created += 1

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from knowledgehub.knowledge.choices import Audience
+from knowledgehub.people.forms import TagListField
 
 from .choices import DEFAULT_TIME_ZONE, RsvpStatus
 from .models import Event, validate_time_zone
@@ -70,7 +71,10 @@ class EventForm(forms.Form):
         max_length=50_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("You can use Markdown: **bold**, _italic_, [links](https://example.org)."),
+        help_text=_(
+            "You can use Markdown: **bold**, _italic_, [links](https://example.org). "
+            "Mention people with @username."
+        ),
     )
     time_zone = forms.CharField(
         label=_("Time zone"),
@@ -105,11 +109,18 @@ class EventForm(forms.Form):
         max_value=100_000,
         help_text=_("Leave empty for no limit"),
     )
+    tags = TagListField(label=_("Tags"), required=False, help_text=_("Separate tags with commas"))
     audience = forms.ChoiceField(
         label=_("Who can see it"),
         choices=[c for c in Audience.choices if c[0] != Audience.PRIVATE],
         widget=forms.RadioSelect,
     )
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data["title"]).strip()
+        if not title:
+            raise ValidationError(_("Enter a title"))
+        return title
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"].strip()
@@ -160,6 +171,7 @@ class EventForm(forms.Form):
             "place": event.place,
             "online_url": event.online_url,
             "capacity": event.capacity,
+            "tags": ", ".join(t.name for t in event.tags.all()),
             "audience": event.audience,
         }
 

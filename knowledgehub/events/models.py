@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from knowledgehub.knowledge.choices import Audience
 from knowledgehub.knowledge.registry import Indexed, ItemData, register
-from knowledgehub.lib.markdown import plain_text, render_markdown
+from knowledgehub.lib.markdown import plain_text
+from knowledgehub.people.mentions import render_with_mentions
 
 from .choices import DEFAULT_TIME_ZONE, RsvpStatus
 
@@ -73,6 +74,7 @@ class Event(Indexed):
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organised_events"
     )
+    tags = models.ManyToManyField("knowledge.Tag", blank=True, related_name="events")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,7 +95,7 @@ class Event(Indexed):
         return reverse("events:detail", kwargs={"slug": self.community.slug, "pk": self.pk})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.description_html = render_markdown(self.description)
+        self.description_html = render_with_mentions(self.description)
         super().save(*args, **kwargs)
 
     @property
@@ -129,6 +131,7 @@ class Event(Indexed):
             organisation_id=self.organiser.organisation_id,
             community_id=self.community_id,
             audience=self.audience,
+            tags=[t.name for t in self.tags.all()] if self.pk else [],
             published_at=self.created_at,
             updated_at=self.updated_at,
             is_demo=self.is_demo,

@@ -47,7 +47,9 @@ def _can_change(request: HttpRequest, access: CommunityAccess, event: Event) -> 
     user = request.user
     if not user.is_authenticated:
         return False
-    return bool(user.is_superuser or access.can_manage or event.organiser_id == user.pk)
+    # The organiser may change it only while still a member: leaving revokes that at once.
+    is_organiser = access.is_member and event.organiser_id == user.pk
+    return bool(user.is_superuser or access.can_manage or is_organiser)
 
 
 @require_safe
@@ -115,6 +117,8 @@ def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "places_left": places_left,
             "can_change": _can_change(request, access, event),
             "statuses": RsvpStatus,
+            "tags": event.tags.all(),
+            "item": event.knowledge_item,
         },
     )
 
@@ -155,9 +159,11 @@ def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     event = _event_for(request, access, pk)
     if not _can_change(request, access, event):
         raise PermissionDenied(_("Only the organiser or a facilitator can change this event."))
+    user = request.user
+    assert isinstance(user, User)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
-        event_update(event=event, **form.cleaned_data)
+        event_update(event=event, editor=user, **form.cleaned_data)
         messages.success(request, _("The event has been updated."))
         return redirect(event)
     return render(

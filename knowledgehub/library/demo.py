@@ -73,6 +73,14 @@ DOCUMENTS: list[tuple[str, str, str, str, bytes]] = [
 ]
 
 
+#: Topics for the demo documents, so they show on the tag pages with other knowledge.
+DOCUMENT_TAGS: dict[str, list[str]] = {
+    "Terms of reference": ["governance"],
+    "Benchmarking template": ["benchmarking", "data"],
+    "Notes from the spring workshop": ["digital inclusion"],
+}
+
+
 def seed_demo_content(*, rng: random.Random) -> int:
     """Add a few documents to demo communities (uploaded by members); return how many.
     Does nothing if demo documents already exist."""
@@ -109,6 +117,7 @@ def seed_demo_content(*, rng: random.Random) -> int:
                     folder=folder,
                     audience=default_audience(community),
                     upload=SimpleUploadedFile(filename, content),
+                    tags=DOCUMENT_TAGS.get(title),
                     is_demo=True,
                 )
                 created += 1

@@ -63,6 +63,7 @@ class Document(Indexed):
     current_version = models.ForeignKey(
         "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    tags = models.ManyToManyField("knowledge.Tag", blank=True, related_name="library_documents")
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -87,6 +88,7 @@ class Document(Indexed):
             organisation_id=self.uploaded_by.organisation_id,
             community_id=self.community_id,
             audience=self.audience,
+            tags=[t.name for t in self.tags.all()] if self.pk else [],
             published_at=self.created_at,
             updated_at=self.updated_at,
             is_demo=self.is_demo,

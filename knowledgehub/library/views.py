@@ -18,11 +18,23 @@ from knowledgehub.communities.access import (
 from knowledgehub.communities.choices import Visibility
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.lib.pagination import paginate
+from knowledgehub.people.mentions import render_with_mentions
 from knowledgehub.people.models import User
 
-from .forms import FolderForm, UploadForm, VersionForm
+from .forms import DocumentForm, FolderForm, UploadForm, VersionForm
 from .models import Document, DocumentVersion, Folder
-from .services import document_add_version, document_download, document_upload, folder_create
+from .services import (
+    FolderNotEmpty,
+    document_add_version,
+    document_delete,
+    document_download,
+    document_update,
+    document_upload,
+    folder_create,
+    folder_delete,
+    folder_descendant_ids,
+    folder_update,
+)
 
 PER_PAGE = 25
 PREVIEW_CHARS = 2_000
@@ -65,8 +77,13 @@ def _listing(request: HttpRequest, access: CommunityAccess, folder: Folder | Non
             "breadcrumbs": breadcrumbs,
             "folders": folders,
             "paged": paginate(request, documents, PER_PAGE),
+            "can_manage_folders": _can_manage_folders(request, access),
         },
     )
+
+
+def _can_manage_folders(request: HttpRequest, access: CommunityAccess) -> bool:
+    return access.can_manage or bool(getattr(request.user, "is_superuser", False))
 
 
 @require_safe
@@ -108,6 +125,84 @@ def folder_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _folder_to_manage(
+    request: HttpRequest, slug: str, folder_id: int
+) -> tuple[CommunityAccess, Folder]:
+    access = community_for(request, slug)
+    if not _folders_visible(access) and not _can_manage_folders(request, access):
+        raise Http404
+    folder = get_object_or_404(
+        Folder.objects.select_related("parent"), pk=folder_id, community=access.community
+    )
+    if not _can_manage_folders(request, access):
+        raise PermissionDenied(_("Only facilitators can change folders."))
+    return access, folder
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def folder_edit_view(request: HttpRequest, slug: str, folder_id: int) -> HttpResponse:
+    access, folder = _folder_to_manage(request, slug, folder_id)
+    form = FolderForm(
+        request.POST or None,
+        community=access.community,
+        exclude=folder_descendant_ids(folder) | {folder.pk},
+        initial={"name": folder.name, "parent": folder.parent_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            folder_update(
+                folder=folder, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]
+            )
+        except ValidationError as e:
+            form.add_error("parent", e)
+        else:
+            messages.success(request, _("The folder has been changed."))
+            return redirect(folder)
+    return render(
+        request,
+        "library/folder_form.html",
+        {"form": form, "community": access.community, "folder": folder},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def folder_delete_view(request: HttpRequest, slug: str, folder_id: int) -> HttpResponse:
+    access, folder = _folder_to_manage(request, slug, folder_id)
+    documents = Document.objects.filter(folder=folder).count()
+    subfolders = Folder.objects.filter(parent=folder).count()
+    status = 200
+    if request.method == "POST":
+        try:
+            folder_delete(folder=folder)
+        except FolderNotEmpty as e:
+            documents, subfolders = e.documents, e.folders
+            status = 400
+        else:
+            messages.success(
+                request, _("The folder “%(name)s” has been deleted.") % {"name": folder.name}
+            )
+            if folder.parent_id:
+                return redirect(
+                    "library:folder", slug=access.community.slug, folder_id=folder.parent_id
+                )
+            return redirect("library:index", slug=access.community.slug)
+    return render(
+        request,
+        "library/folder_delete.html",
+        {
+            "community": access.community,
+            "folder": folder,
+            "documents": documents,
+            "subfolders": subfolders,
+            "is_empty": not documents and not subfolders,
+            "refused": status == 400,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_view(request: HttpRequest, slug: str) -> HttpResponse:
@@ -133,6 +228,7 @@ def upload_view(request: HttpRequest, slug: str) -> HttpResponse:
                 folder=data["folder"],
                 audience=data["audience"],
                 upload=data["file"],
+                tags=data["tags"],
             )
         except ValidationError as e:
             form.add_error("file", e)
@@ -156,7 +252,14 @@ def _document_for(request: HttpRequest, slug: str, pk: int) -> tuple[CommunityAc
 
 
 def _can_add_version(request: HttpRequest, access: CommunityAccess, document: Document) -> bool:
+    """The uploader (while still a member) or a facilitator may change a document."""
     return access.is_member and (document.uploaded_by_id == request.user.pk or access.can_manage)
+
+
+def _can_delete(request: HttpRequest, access: CommunityAccess, document: Document) -> bool:
+    return _can_add_version(request, access, document) or bool(
+        getattr(request.user, "is_superuser", False)
+    )
 
 
 @require_safe
@@ -178,6 +281,79 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "preview_truncated": version is not None
             and len(version.extracted_text) > PREVIEW_CHARS,
             "can_add_version": _can_add_version(request, access, document),
+            "can_delete": _can_delete(request, access, document),
+            "description_html": render_with_mentions(document.description),
+            "item": document.knowledge_item,
+            "tags": document.tags.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, document = _document_for(request, slug, pk)
+    if not _can_add_version(request, access, document):
+        raise PermissionDenied(_("Only the uploader or a facilitator can change this document."))
+    user = request.user
+    assert isinstance(user, User)
+    form = DocumentForm(
+        request.POST or None,
+        community=access.community,
+        initial={
+            "title": document.title,
+            "description": document.description,
+            "folder": document.folder_id,
+            "tags": ", ".join(t.name for t in document.tags.all()),
+            "audience": document.audience,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document_update(
+                document=document,
+                editor=user,
+                title=data["title"],
+                description=data["description"],
+                folder=data["folder"],
+                audience=data["audience"],
+                tags=data["tags"],
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("The document has been updated."))
+            return redirect(document)
+    return render(
+        request,
+        "library/document_form.html",
+        {"form": form, "community": access.community, "document": document},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, document = _document_for(request, slug, pk)
+    if not _can_delete(request, access, document):
+        raise PermissionDenied(_("Only the uploader or a facilitator can delete this document."))
+    if request.method == "POST":
+        title = document.title
+        document_delete(document=document)
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        if document.folder_id and _folders_visible(access):
+            return redirect(
+                "library:folder", slug=access.community.slug, folder_id=document.folder_id
+            )
+        return redirect("library:index", slug=access.community.slug)
+    return render(
+        request,
+        "library/document_delete.html",
+        {
+            "community": access.community,
+            "document": document,
+            "version_count": document.versions.count(),
         },
     )
 

@@ -37,6 +37,10 @@ PAGES: list[tuple[str, str, str | None]] = [
 ]
 
 
+#: Topics for some demo pages (tags are page metadata, kept across revisions).
+PAGE_TAGS: dict[str, list[str]] = {"Useful contacts": ["contacts"], "Glossary": ["data"]}
+
+
 def seed_demo_content(*, rng: random.Random) -> int:
     """Add a few wiki pages to each demo community (written by its members) and return how
     many were created. Does nothing if demo wiki pages already exist."""
@@ -63,6 +67,7 @@ def seed_demo_content(*, rng: random.Random) -> int:
                     body=body,
                     audience=audience,
                     parent=by_title.get(parent) if parent else None,
+                    tags=PAGE_TAGS.get(title),
                     is_demo=True,
                 )
                 by_title[title] = page

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.choices import Audience
+from knowledgehub.people.forms import TagListField
 
 from .constants import BODY_MAX_LENGTH, NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from .models import Page
@@ -21,7 +22,7 @@ class PageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text=_(
             "You can use Markdown: **bold**, _italic_, lists, [links](https://example.org). "
-            "Link to another page in this wiki with [[Page name]]."
+            "Link to another page in this wiki with [[Page name]]. Mention people with @username."
         ),
     )
     parent = forms.ModelChoiceField(
@@ -30,6 +31,7 @@ class PageForm(forms.Form):
         required=False,
         empty_label=_("None (a top-level page)"),
     )
+    tags = TagListField(label=_("Tags"), required=False, help_text=_("Separate tags with commas"))
     audience = forms.ChoiceField(
         label=_("Who can read it"), choices=Audience.choices, widget=forms.RadioSelect
     )

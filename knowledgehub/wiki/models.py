@@ -56,6 +56,7 @@ class Page(Indexed):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     revision_number = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField("knowledge.Tag", blank=True, related_name="wiki_pages")
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -82,6 +83,7 @@ class Page(Indexed):
             organisation_id=self.author.organisation_id,
             community_id=self.community_id,
             audience=self.audience,
+            tags=[t.name for t in self.tags.all()] if self.pk else [],
             published_at=self.created_at,
             updated_at=self.updated_at,
             is_demo=self.is_demo,

@@ -1,4 +1,5 @@
-"""Page bodies to HTML: Markdown through the shared sanitiser, then ``[[Page name]]`` links.
+"""Page bodies to HTML: Markdown through the shared sanitiser, then ``[[Page name]]`` links and
+``@username`` mentions (``people.mentions.link_mentions``).
 
 The link substitution runs on the already-sanitised HTML and touches only text between tags
 (never attribute values, and never text already inside a link or code), and every anchor it
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.models import Item
 from knowledgehub.lib.markdown import render_markdown
+from knowledgehub.people.mentions import link_mentions, resolve_mentions
 from knowledgehub.people.models import User
 
 from .constants import TITLE_MAX_LENGTH
@@ -105,10 +107,12 @@ def _anchor(name: str, community: Community, found: dict[str, Page | None]) -> s
 
 
 def render_page_body(body: str, community: Community, viewer: User | AnonymousUser) -> SafeString:
-    """The page's Markdown as safe HTML, with ``[[Page name]]`` turned into wiki links."""
+    """The page's Markdown as safe HTML, with ``[[Page name]]`` turned into wiki links and
+    ``@username`` linked to that person's profile."""
     sanitised = render_markdown(body)
     names = {html.unescape(m.group(1)).strip() for m in _LINK.finditer(sanitised)}
     found = resolve_links(community, names, viewer)
+    people = resolve_mentions(body) if "@" in (body or "") else {}
     out: list[str] = []
     skip_depth = 0
     for part in _TAG.split(sanitised):
@@ -118,9 +122,11 @@ def render_page_body(body: str, community: Community, viewer: User | AnonymousUs
                 skip_depth += -1 if part.startswith("</") else 1
                 skip_depth = max(skip_depth, 0)
             out.append(part)
-        elif skip_depth or "[[" not in part:
+            continue
+        if skip_depth:
             out.append(part)
-        else:
+            continue
+        if "[[" in part:
 
             def replace(m: re.Match[str]) -> str:
                 name = html.unescape(m.group(1))
@@ -128,5 +134,10 @@ def render_page_body(body: str, community: Community, viewer: User | AnonymousUs
                     return m.group(0)
                 return _anchor(name, community, found)
 
-            out.append(_LINK.sub(replace, part))
+            part = _LINK.sub(replace, part)
+        if people and "@" in part:
+            # The text may now hold wiki-link anchors (built by format_html); link_mentions
+            # leaves text inside links alone.
+            part = link_mentions(part, people)
+        out.append(part)
     return mark_safe("".join(out))  # noqa: S308 (sanitised by nh3; anchors built by format_html)

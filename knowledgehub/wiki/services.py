@@ -8,6 +8,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from knowledgehub.communities.models import Community
+from knowledgehub.knowledge.models import Tag
+from knowledgehub.knowledge.registry import index_sync
+from knowledgehub.notifications.services import notify_mentions
 from knowledgehub.people.models import User
 
 from .constants import SLUG_MAX_LENGTH
@@ -40,8 +43,11 @@ def unique_slug(*, community: Community, title: str) -> str:
     return slug
 
 
-def _record(page: Page, *, author: User | None, note: str) -> Revision:
-    return Revision.objects.create(
+def _record(page: Page, *, author: User, note: str) -> Revision:
+    """Record the page's state as its newest revision and tell anyone @mentioned in it (who can
+    read the page): once per page, so people already mentioned are not told again by every
+    later edit."""
+    revision = Revision.objects.create(
         page=page,
         number=page.revision_number,
         title=page.title,
@@ -50,6 +56,21 @@ def _record(page: Page, *, author: User | None, note: str) -> Revision:
         created_at=page.updated_at,
         note=note,
     )
+    notify_mentions(
+        body=revision.body,
+        item=page.knowledge_item,
+        actor=author,
+        key=f"wiki_page:{page.pk}",
+    )
+    return revision
+
+
+def _set_tags(page: Page, tags: list[str] | None) -> None:
+    """Tags are page metadata (not part of a revision): set them and re-index."""
+    if tags is None:
+        return
+    page.tags.set(Tag.objects.get_or_create_many(tags))
+    index_sync(page)
 
 
 def page_create(
@@ -61,6 +82,7 @@ def page_create(
     audience: str,
     parent: Page | None = None,
     note: str = "",
+    tags: list[str] | None = None,
     is_demo: bool = False,
 ) -> Page:
     now = timezone.now()
@@ -80,6 +102,7 @@ def page_create(
             is_demo=is_demo,
         )
         page.save()
+        _set_tags(page, tags or None)
         _record(page, author=author, note=note or _("Created the page"))
     return page
 
@@ -94,6 +117,7 @@ def page_update(
     audience: str,
     parent: Page | None = None,
     note: str = "",
+    tags: list[str] | None = None,
 ) -> Page:
     """Save a new revision, unless someone else saved one since ``base_revision``: then raise
     :class:`EditConflict` and change nothing. The row lock makes two simultaneous saves queue up,
@@ -110,6 +134,7 @@ def page_update(
         locked.updated_at = timezone.now()
         locked.revision_number += 1
         locked.save()
+        _set_tags(locked, tags)
         _record(locked, author=editor, note=note)
     return locked
 

@@ -22,9 +22,9 @@ from knowledgehub.communities.access import (
     require_member,
 )
 from knowledgehub.knowledge.visibility import can_view
+from knowledgehub.lib.diff import line_diff
 from knowledgehub.people.models import User
 
-from knowledgehub.lib.diff import line_diff
 from .forms import PageEditForm, PageForm
 from .models import Page, Revision
 from .rendering import render_page_body
@@ -140,6 +140,7 @@ def page_detail(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse
             "children": children,
             "ancestors": ancestors,
             "can_delete": _can_delete(request, access, page),
+            "tags": page.tags.all(),
         },
     )
 
@@ -160,6 +161,7 @@ def page_edit(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse:
         "body": page.body,
         "parent": page.parent_id,
         "audience": page.audience,
+        "tags": ", ".join(t.name for t in page.tags.all()),
         "base_revision": page.revision_number,
     }
     form = PageEditForm(

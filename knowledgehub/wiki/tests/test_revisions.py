@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from knowledgehub.knowledge.choices import Audience
-from knowledgehub.testing.factories import community_with, wiki_page
 from knowledgehub.lib.diff import line_diff
+from knowledgehub.testing.factories import community_with, wiki_page
 from knowledgehub.wiki.models import Page, Revision
 from knowledgehub.wiki.services import page_create, page_update
 
