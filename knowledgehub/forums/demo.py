@@ -11,7 +11,13 @@ from knowledgehub.communities.models import Community, Membership
 from knowledgehub.people.models import User
 
 from .models import Category, Thread
-from .services import category_create, reply_create, thread_create, thread_set_answer
+from .services import (
+    category_create,
+    reply_create,
+    reply_edit,
+    thread_create,
+    thread_set_answer,
+)
 
 CATEGORIES = [
     ("General", "Introductions and anything that does not fit elsewhere."),
@@ -55,6 +61,17 @@ THREADS = [
 ]
 
 
+#: Tags for the demo threads, by title.
+TAGS = {
+    "How do you handle missed bin complaints?": ["waste", "contact centre"],
+    "Introduce yourself": ["introductions"],
+    "Templates for a data sharing agreement?": ["data sharing", "information governance"],
+}
+
+#: A reply's author adds a line afterwards, so the demo shows an edited reply with its history.
+EDIT_SUFFIX = "\n\nEdited to add: happy to share our figures if anyone wants them."
+
+
 def _members(community: Community) -> list[User]:
     return [
         m.user
@@ -89,12 +106,15 @@ def seed_demo_content(*, rng: random.Random) -> int:
                     title=title,
                     body=body,
                     audience=default_audience(community),
+                    tags=TAGS.get(title, []),
                     is_demo=True,
                 )
                 first = None
                 for text in replies:
                     reply = reply_create(thread=thread, author=rng.choice(members), body=text)
                     first = first or reply
+                if first is not None:
+                    reply_edit(reply=first, editor=first.author, body=first.body + EDIT_SUFFIX)
                 if category_name == "Questions and answers" and first is not None:
                     thread_set_answer(thread=thread, reply=first)
                 created += 1

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from knowledgehub.people.forms import TagListField
+
 from .choices import THREAD_AUDIENCES
 from .models import Category
 
@@ -24,16 +26,23 @@ class CategoryForm(forms.Form):
     )
 
 
-class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+class ThreadEditForm(forms.Form):
+    """A thread's title, opening post and tags (its audience is chosen when it is started)."""
+
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter a title")}
+    )
     body = forms.CharField(
         label=_("Your post"),
         max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=MARKDOWN_HELP,
+        error_messages={"required": _("Enter your post")},
     )
-    audience = forms.ChoiceField(
-        label=_("Who can read it"), choices=THREAD_AUDIENCES, widget=forms.RadioSelect
+    tags = TagListField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separate tags with commas, for example: planning, consultation"),
     )
 
     def clean_title(self) -> str:
@@ -41,6 +50,12 @@ class ThreadForm(forms.Form):
         if not title:
             raise forms.ValidationError(_("Enter a title"))
         return title
+
+
+class ThreadForm(ThreadEditForm):
+    audience = forms.ChoiceField(
+        label=_("Who can read it"), choices=THREAD_AUDIENCES, widget=forms.RadioSelect
+    )
 
 
 class ReplyForm(forms.Form):
@@ -52,6 +67,16 @@ class ReplyForm(forms.Form):
         error_messages={"required": _("Enter your reply")},
     )
     quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReplyEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=MARKDOWN_HELP,
+        error_messages={"required": _("Enter your reply")},
+    )
 
 
 class MoveForm(forms.Form):

@@ -65,6 +65,7 @@ class Thread(Indexed):
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     reply_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField("knowledge.Tag", blank=True, related_name="forum_threads")
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -96,6 +97,7 @@ class Thread(Indexed):
             organisation_id=self.author.organisation_id,
             community_id=self.community_id,
             audience=self.audience,
+            tags=[t.name for t in self.tags.all()] if self.pk else [],
             published_at=self.created_at,
             updated_at=self.last_activity_at,
             is_demo=self.is_demo,
@@ -113,9 +115,13 @@ class Reply(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: When the author (or a facilitator) last changed the text; None if never edited.
+    edited_at = models.DateTimeField(null=True, blank=True)
     quoted = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
     )
+    #: The reply this one quoted has since been deleted (so the page can say so).
+    quoted_deleted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -14,6 +14,17 @@ urlpatterns = [
     path("t/<int:thread_id>/lock/", views.thread_lock_view, name="lock"),
     path("t/<int:thread_id>/move/", views.thread_move_view, name="move"),
     path("t/<int:thread_id>/answer/<int:reply_id>/", views.thread_answer_view, name="answer"),
+    path("t/<int:thread_id>/edit/", views.thread_edit_view, name="thread_edit"),
+    path("t/<int:thread_id>/delete/", views.thread_delete_view, name="thread_delete"),
+    path("t/<int:thread_id>/r/<int:reply_id>/edit/", views.reply_edit_view, name="reply_edit"),
+    path(
+        "t/<int:thread_id>/r/<int:reply_id>/delete/", views.reply_delete_view, name="reply_delete"
+    ),
+    path(
+        "t/<int:thread_id>/r/<int:reply_id>/history/",
+        views.reply_history_view,
+        name="reply_history",
+    ),
     path("<slug:category_slug>/", views.category_detail, name="category"),
     path("<slug:category_slug>/new/", views.thread_create_view, name="thread_create"),
 ]

@@ -18,13 +18,24 @@ from knowledgehub.communities.access import (
     default_audience,
     require_member,
 )
+from knowledgehub.discussions.services import can_moderate
+from knowledgehub.knowledge.history import revisions_of
+from knowledgehub.knowledge.models import Item
 from knowledgehub.knowledge.visibility import can_view
+from knowledgehub.lib.diff import line_diff
 from knowledgehub.lib.pagination import paginate
 from knowledgehub.people.models import User
 
 from . import services
 from .choices import LOCKED_MESSAGE, REPLIES_PER_PAGE, THREADS_PER_PAGE
-from .forms import CategoryForm, MoveForm, ReplyForm, ThreadForm
+from .forms import (
+    CategoryForm,
+    MoveForm,
+    ReplyEditForm,
+    ReplyForm,
+    ThreadEditForm,
+    ThreadForm,
+)
 from .models import Category, Reply, Thread, ThreadRead
 
 
@@ -33,7 +44,9 @@ def _visible_threads(request: HttpRequest, access: CommunityAccess) -> QuerySet[
     return Thread.visible_to(request.user).filter(community=access.community)
 
 
-def _thread_for(request: HttpRequest, access: CommunityAccess, thread_id: int) -> Thread:
+def _thread_and_item(
+    request: HttpRequest, access: CommunityAccess, thread_id: int
+) -> tuple[Thread, Item]:
     thread = get_object_or_404(
         Thread.objects.select_related("category", "community", "author"),
         pk=thread_id,
@@ -42,7 +55,23 @@ def _thread_for(request: HttpRequest, access: CommunityAccess, thread_id: int) -
     item = thread.knowledge_item
     if item is None or not can_view(request.user, item):
         raise Http404
-    return thread
+    return thread, item
+
+
+def _thread_for(request: HttpRequest, access: CommunityAccess, thread_id: int) -> Thread:
+    return _thread_and_item(request, access, thread_id)[0]
+
+
+def _page_of(thread: Thread, reply: Reply) -> int:
+    """The page of the thread that shows ``reply``."""
+    before = thread.replies.filter(
+        Q(created_at__lt=reply.created_at) | Q(created_at=reply.created_at, pk__lt=reply.pk)
+    ).count()
+    return before // REPLIES_PER_PAGE + 1
+
+
+def _reply_url(thread: Thread, reply: Reply) -> str:
+    return f"{thread.get_absolute_url()}?page={_page_of(thread, reply)}#{reply.anchor}"
 
 
 def _require_manager(access: CommunityAccess) -> None:
@@ -153,8 +182,18 @@ def _can_answer(request: HttpRequest, access: CommunityAccess, thread: Thread) -
 @require_safe
 def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     access = community_for(request, slug)
-    thread = _thread_for(request, access, thread_id)
+    thread, item = _thread_and_item(request, access, thread_id)
     user = request.user
+    if "reply" in request.GET:
+        # A link to one reply (e.g. from a notification): go to the page that shows it.
+        target = None
+        reply_param = request.GET["reply"]
+        if reply_param.isdigit():
+            target = Reply.objects.filter(pk=int(reply_param), thread=thread).first()
+        if target is None:
+            messages.info(request, _("That reply is no longer in this thread."))
+            return redirect(thread)
+        return redirect(_reply_url(thread, target))
     replies = thread.replies.select_related("author", "quoted__author").order_by("created_at", "pk")
     read: ThreadRead | None = None
     if isinstance(user, User) and user.is_authenticated:
@@ -176,6 +215,18 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
         else None
     )
     opening_id = replies.values_list("pk", flat=True).first()
+    # What the viewer may do with each reply on this page: worked out from what is already
+    # loaded, so no query runs per reply.
+    for reply in paged.object_list:
+        is_opening = reply.pk == opening_id
+        can_edit = (
+            services.can_edit_thread(user, access, thread)
+            if is_opening
+            else services.can_edit_reply(user, access, thread, reply)
+        )
+        can_delete = not is_opening and services.can_delete_reply(user, access, thread, reply)
+        setattr(reply, "can_edit", can_edit)  # noqa: B010
+        setattr(reply, "can_delete", can_delete)  # noqa: B010
     form = None
     if access.is_member and not thread.is_locked:
         form = ReplyForm()
@@ -189,6 +240,8 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
             "access": access,
             "community": access.community,
             "thread": thread,
+            "item": item,
+            "tags": list(thread.tags.all()),
             "paged": paged,
             "answer": answer,
             "opening_id": opening_id,
@@ -197,6 +250,9 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
             "form": form,
             "move_form": move_form,
             "can_answer": _can_answer(request, access, thread),
+            "can_edit_thread": services.can_edit_thread(user, access, thread),
+            "can_delete_thread": services.can_delete_thread(user, access, thread),
+            "is_moderator": can_moderate(user, item),
         },
     )
 
@@ -241,9 +297,7 @@ def reply_create_view(request: HttpRequest, slug: str, thread_id: int) -> HttpRe
         messages.error(request, str(LOCKED_MESSAGE))
         return redirect(thread)
     messages.success(request, _("Your reply has been posted."))
-    count = thread.replies.filter(created_at__lt=reply.created_at).count()
-    page = count // REPLIES_PER_PAGE + 1
-    return redirect(f"{thread.get_absolute_url()}?page={page}#{reply.anchor}")
+    return redirect(_reply_url(thread, reply))
 
 
 def quote_text(reply: Reply) -> str:
@@ -327,3 +381,184 @@ def thread_answer_view(
         services.thread_set_answer(thread=thread, reply=reply)
         messages.success(request, _("Reply marked as the answer."))
     return redirect(reverse("forums:thread", kwargs={"slug": slug, "thread_id": thread.pk}))
+
+
+# --- editing and deleting ------------------------------------------------------------------
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_edit_view(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    access = community_for(request, slug)
+    thread = _thread_for(request, access, thread_id)
+    user = _signed_in(request)
+    if not services.can_edit_thread(user, access, thread):
+        raise PermissionDenied(_("Only the thread's author or a facilitator can edit it."))
+    opening = services.opening_post(thread)
+    initial = {
+        "title": thread.title,
+        "body": opening.body if opening else "",
+        "tags": ", ".join(t.name for t in thread.tags.all()),
+    }
+    form = ThreadEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.thread_edit(thread=thread, editor=user, **form.cleaned_data)
+            except services.ForumError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("The thread has been updated."))
+                return redirect(thread)
+        status = 400
+    return render(
+        request,
+        "forums/thread_edit.html",
+        {"access": access, "community": access.community, "thread": thread, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_delete_view(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    access = community_for(request, slug)
+    thread = _thread_for(request, access, thread_id)
+    user = _signed_in(request)
+    if not services.can_delete_thread(user, access, thread):
+        raise PermissionDenied(
+            _("Only a facilitator can delete a thread once someone has replied.")
+            if user.pk == thread.author_id
+            else _("Only the thread's author or a facilitator can delete it.")
+        )
+    if request.method == "POST":
+        category = thread.category
+        title = thread.title
+        services.thread_delete(thread=thread)
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        return redirect(category)
+    return render(
+        request,
+        "forums/thread_delete.html",
+        {"access": access, "community": access.community, "thread": thread},
+    )
+
+
+def _reply_in(thread: Thread, reply_id: int) -> Reply:
+    return get_object_or_404(Reply.objects.select_related("author"), pk=reply_id, thread=thread)
+
+
+def _is_opening(thread: Thread, reply: Reply) -> bool:
+    opening = services.opening_post(thread)
+    return opening is not None and opening.pk == reply.pk
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_edit_view(request: HttpRequest, slug: str, thread_id: int, reply_id: int) -> HttpResponse:
+    access = community_for(request, slug)
+    thread = _thread_for(request, access, thread_id)
+    reply = _reply_in(thread, reply_id)
+    if _is_opening(thread, reply):
+        return redirect("forums:thread_edit", slug=slug, thread_id=thread.pk)
+    user = _signed_in(request)
+    if not services.can_edit_reply(user, access, thread, reply):
+        raise PermissionDenied(
+            LOCKED_MESSAGE
+            if thread.is_locked and user.pk == reply.author_id
+            else _("Only the person who wrote a reply can edit it.")
+        )
+    form = ReplyEditForm(request.POST or None, initial={"body": reply.body})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reply = services.reply_edit(
+                    reply=reply, editor=user, body=form.cleaned_data["body"]
+                )
+            except services.ForumError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Your reply has been updated."))
+                return redirect(_reply_url(thread, reply))
+        status = 400
+    return render(
+        request,
+        "forums/reply_edit.html",
+        {
+            "access": access,
+            "community": access.community,
+            "thread": thread,
+            "reply": reply,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_delete_view(
+    request: HttpRequest, slug: str, thread_id: int, reply_id: int
+) -> HttpResponse:
+    access = community_for(request, slug)
+    thread = _thread_for(request, access, thread_id)
+    reply = _reply_in(thread, reply_id)
+    if _is_opening(thread, reply):
+        return redirect("forums:thread_delete", slug=slug, thread_id=thread.pk)
+    user = _signed_in(request)
+    if not services.can_delete_reply(user, access, thread, reply):
+        raise PermissionDenied(_("Only the reply's author or a facilitator can delete it."))
+    if request.method == "POST":
+        services.reply_delete(reply=reply)
+        messages.success(request, _("The reply has been deleted."))
+        return redirect(thread)
+    return render(
+        request,
+        "forums/reply_delete.html",
+        {"access": access, "community": access.community, "thread": thread, "reply": reply},
+    )
+
+
+@require_safe
+def reply_history_view(
+    request: HttpRequest, slug: str, thread_id: int, reply_id: int
+) -> HttpResponse:
+    """A reply's revisions, newest first, each with what it changed (behind the thread's
+    visibility)."""
+    access = community_for(request, slug)
+    thread, item = _thread_and_item(request, access, thread_id)
+    reply = _reply_in(thread, reply_id)
+    if _is_opening(thread, reply):
+        return redirect("item_history", item_id=item.pk)
+    revisions = list(revisions_of(reply).select_related("editor").order_by("number"))
+    rows: list[dict[str, Any]] = []
+    previous = None
+    for revision in revisions:
+        rows.append(
+            {
+                "revision": revision,
+                "diff": line_diff(previous.body, revision.body) if previous else None,
+            }
+        )
+        previous = revision
+    rows.reverse()
+    return render(
+        request,
+        "forums/reply_history.html",
+        {
+            "access": access,
+            "community": access.community,
+            "thread": thread,
+            "reply": reply,
+            "rows": rows,
+            "reply_url": _reply_url(thread, reply),
+        },
+    )

@@ -13,7 +13,7 @@ from knowledgehub.people.models import User
 
 from .choices import Kind
 from .models import OfferAsk
-from .services import offer_ask_create, offer_ask_mark_met, response_add
+from .services import offer_ask_create, offer_ask_edit, offer_ask_mark_met, response_add
 
 ITEMS = [
     (
@@ -52,6 +52,10 @@ ITEMS = [
         "",
     ),
 ]
+
+
+#: The first item is edited after posting, so the demo shows an edit history.
+EDIT_SUFFIX = "\n\nUpdate: the draft is now in our shared folder, ask me for the link."
 
 
 def seed_demo_content(*, rng: random.Random) -> int:
@@ -95,6 +99,17 @@ def seed_demo_content(*, rng: random.Random) -> int:
                 is_demo=True,
             )
             created += 1
+            if i == 0:
+                obj = offer_ask_edit(
+                    offer_ask=obj,
+                    editor=author,
+                    kind=kind,
+                    title=title,
+                    body=body + EDIT_SUFFIX,
+                    audience=audience,
+                    community=community,
+                    tags=tags,
+                )
             if not response:
                 continue
             helpers = [u for u in members if u.pk != author.pk]

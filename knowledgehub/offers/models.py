@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from knowledgehub.knowledge.choices import Audience
 from knowledgehub.knowledge.registry import Indexed, ItemData, register
-from knowledgehub.lib.markdown import plain_text, render_markdown
+from knowledgehub.lib.markdown import plain_text
+from knowledgehub.people.mentions import render_with_mentions
 
 from .choices import Kind, Status
 
@@ -68,8 +69,15 @@ class OfferAsk(Indexed):
         return reverse("offers:detail", kwargs={"pk": self.pk})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_with_mentions(self.body)
         super().save(*args, **kwargs)
+
+    @property
+    def status_prefix(self) -> str:
+        """How the index summary starts once this is no longer open ("Met: ", "Closed: ")."""
+        if self.status == Status.OPEN:
+            return ""
+        return f"{self.get_status_display()}: "
 
     def as_item(self) -> ItemData:
         text = plain_text(self.body)
@@ -77,7 +85,7 @@ class OfferAsk(Indexed):
             title=f"{self.get_kind_display()}: {self.title}",
             url=self.get_absolute_url(),
             text=text,
-            summary=text[:280],
+            summary=f"{self.status_prefix}{text}"[:280],
             author_id=self.author_id,
             organisation_id=self.author.organisation_id,
             community_id=self.community_id,
@@ -95,6 +103,7 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_responses"
     )
     body = models.TextField(_("response"), max_length=5_000)
+    body_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -102,3 +111,11 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response by {self.author_id} to {self.offer_ask_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body_html = render_with_mentions(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self) -> str:
+        return f"response-{self.pk}"

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,22 +18,30 @@ from .choices import Kind, Status
 from .forms import MetForm, OfferAskForm, ResponseForm
 from .models import OfferAsk
 from .services import (
+    can_delete_offer_ask,
     offer_ask_close,
     offer_ask_create,
+    offer_ask_delete,
+    offer_ask_edit,
     offer_ask_mark_met,
+    offer_ask_reopen,
     response_add,
     visible_offer_asks,
 )
 
 
-def _visible_or_404(request: HttpRequest, pk: int) -> OfferAsk:
+def _visible_with_item(request: HttpRequest, pk: int) -> tuple[OfferAsk, Any]:
     obj = get_object_or_404(
         OfferAsk.objects.select_related("author", "community", "thanked_helper"), pk=pk
     )
     item = obj.knowledge_item
     if item is None or not can_view(request.user, item):
         raise Http404
-    return obj
+    return obj, item
+
+
+def _visible_or_404(request: HttpRequest, pk: int) -> OfferAsk:
+    return _visible_with_item(request, pk)[0]
 
 
 def _responders(obj: OfferAsk) -> Any:
@@ -102,6 +110,7 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     is_author = user.is_authenticated and obj.author_id == user.pk
+    item = obj.knowledge_item
     responders = _responders(obj)
     can_respond = user.is_authenticated and not is_author and obj.status == Status.OPEN
     return render(
@@ -109,10 +118,12 @@ def _detail(
         "offers/detail.html",
         {
             "obj": obj,
-            "item": obj.knowledge_item,
+            "item": item,
             "responses": obj.responses.select_related("author"),
             "is_author": is_author,
+            "can_delete": can_delete_offer_ask(user, obj),
             "is_open": obj.status == Status.OPEN,
+            "is_closed": obj.status == Status.CLOSED,
             "can_respond": can_respond,
             "response_form": response_form or (ResponseForm() if can_respond else None),
             "met_form": met_form
@@ -189,3 +200,70 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Closed."))
     return redirect(obj)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    assert isinstance(user, User)
+    if obj.author_id != user.pk:
+        raise Http404
+    try:
+        offer_ask_reopen(offer_ask=obj, user=user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Reopened."))
+    return redirect(obj)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    assert isinstance(user, User)
+    if obj.author_id != user.pk:
+        raise PermissionDenied(_("Only the person who posted this can edit it."))
+    initial = {
+        "kind": obj.kind,
+        "title": obj.title,
+        "body": obj.body,
+        "community": obj.community_id,
+        "audience": obj.audience,
+        "tags": ", ".join(t.name for t in obj.tags.all()),
+    }
+    form = OfferAskForm(request.POST or None, user=user, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                offer_ask_edit(offer_ask=obj, editor=user, **form.cleaned_data)
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _("Your changes have been saved."))
+                return redirect(obj)
+        status = 400
+    return render(request, "offers/edit.html", {"form": form, "obj": obj}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _visible_or_404(request, pk)
+    user = request.user
+    if not can_delete_offer_ask(user, obj):
+        raise PermissionDenied(_("Only the person who posted this or a facilitator can delete it."))
+    if request.method == "POST":
+        title = obj.title
+        offer_ask_delete(offer_ask=obj)
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        return redirect("offers:list")
+    return render(
+        request,
+        "offers/delete.html",
+        {"obj": obj, "response_count": obj.responses.count()},
+    )

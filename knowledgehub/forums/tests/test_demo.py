@@ -5,7 +5,8 @@ import random
 import pytest
 
 from knowledgehub.forums.demo import seed_demo_content
-from knowledgehub.forums.models import Thread
+from knowledgehub.forums.models import Reply, Thread
+from knowledgehub.knowledge.history import revisions_of
 from knowledgehub.testing.factories import UserFactory, community_with
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +23,8 @@ def test_demo_seeding_is_idempotent_and_uses_members() -> None:
     assert threads.count() == 2
     assert all(t.is_demo and t.knowledge_item is not None for t in threads)
     assert not Thread.objects.filter(author=outsider).exists()
+    # Each demo thread has tags and a reply edited afterwards, with its history.
+    assert all(t.tags.exists() for t in threads)
+    edited = Reply.objects.filter(thread__in=threads, edited_at__isnull=False)
+    assert edited.count() == 2
+    assert all(revisions_of(r).count() == 2 for r in edited)

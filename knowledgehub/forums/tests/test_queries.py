@@ -55,3 +55,26 @@ def test_category_page_query_count_does_not_grow(client, forum):  # type: ignore
     for n in range(10):
         forum_thread(category=forum.category, author=UserFactory(), title=f"T{n}")
     assert _queries(client, url) == small
+
+
+def test_edit_markers_and_deleted_quotes_add_no_queries_per_reply(client, forum):  # type: ignore[no-untyped-def]
+    from knowledgehub.forums.services import reply_delete, reply_edit
+
+    thread = forum_thread(category=forum.category, author=forum.owner)
+
+    def grow_edited(to: int) -> None:
+        while thread.replies.count() < to + 1:
+            doomed = reply_create(thread=thread, author=forum.member, body="To be deleted")
+            quoting = reply_create(thread=thread, author=UserFactory(), body="Re", quoted=doomed)
+            reply_edit(reply=quoting, editor=quoting.author, body="Re, edited")
+            reply_delete(reply=doomed)
+
+    client.force_login(forum.owner)  # a facilitator: edit and delete links on every reply
+    grow_edited(3)
+    client.get(thread_url(thread))
+    small = _queries(client, thread_url(thread))
+    grow_edited(30)
+    client.get(thread_url(thread))
+    response = client.get(thread_url(thread))
+    assert response.content.decode().count("replying to a deleted reply") == 30
+    assert _queries(client, thread_url(thread)) == small

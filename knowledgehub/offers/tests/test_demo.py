@@ -4,8 +4,9 @@ import random
 
 import pytest
 
+from knowledgehub.knowledge.history import revisions_of
 from knowledgehub.offers.choices import Status
-from knowledgehub.offers.demo import ITEMS, seed_demo_content
+from knowledgehub.offers.demo import EDIT_SUFFIX, ITEMS, seed_demo_content
 from knowledgehub.offers.models import OfferAsk
 from knowledgehub.testing.factories import UserFactory, community_with
 
@@ -18,5 +19,7 @@ def test_demo_seed_is_idempotent():
     assert community.is_demo
     assert seed_demo_content(rng=random.Random(1)) == len(ITEMS)
     assert OfferAsk.objects.filter(status=Status.MET, thanked_helper__isnull=False).exists()
+    edited = [o for o in OfferAsk.objects.all() if revisions_of(o).count() == 2]
+    assert len(edited) == 1 and edited[0].body.endswith(EDIT_SUFFIX.strip())
     assert seed_demo_content(rng=random.Random(1)) == 0
     assert OfferAsk.objects.count() == len(ITEMS)
