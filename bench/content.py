@@ -195,34 +195,109 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 thread=thread, author=kw["author"], body=kw["body"], body_html=kw["body_html"]
             )
 
-    kinds: list[tuple[str, Callable[[int], list[dict[str, Any]]], Any, Any]] = [
-        ("blog posts", post_inputs, service_post, bare_post),
-        ("forum threads", thread_inputs, service_thread, bare_thread),
+    from django.contrib.contenttypes.models import ContentType
+
+    from knowledgehub.knowledge.models import ContentRevision
+    from knowledgehub.lib.markdown import html_text
+
+    item_through = Item.tags.through
+
+    def index_rows(obj: Any, kind: str, kw: dict[str, Any], tag_names: list[str]) -> None:
+        """The rows the service adds for indexing and history, inserted bare: the Item, its
+        tags and revision 1."""
+        text = html_text(kw["body_html"])
+        item = Item.objects.create(
+            kind=kind,
+            title=kw["title"],
+            text=text,
+            summary=text[:280],
+            url=f"/bench/{kind}/{obj.pk}/",
+            author=kw["author"],
+            community=community,
+            audience=kw["audience"],
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+        )
+        item_through.objects.bulk_create(
+            [item_through(item_id=item.pk, tag_id=tag_by_name[n].pk) for n in tag_names]
+        )
+        ContentRevision.objects.create(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            number=1,
+            editor=kw["author"],
+            title=kw["title"],
+            body=kw["body"],
+        )
+
+    def all_rows_post(kw: dict[str, Any]) -> None:
+        with transaction.atomic():
+            post = Post(
+                author=kw["author"],
+                title=kw["title"],
+                body=kw["body"],
+                body_html=kw["body_html"],
+                audience=kw["audience"],
+                community=kw["community"],
+            )
+            models.Model.save(post, force_insert=True)
+            post_through.objects.bulk_create(
+                [post_through(post_id=post.pk, tag_id=tag_by_name[n].pk) for n in kw["tags"]]
+            )
+            index_rows(post, Post.knowledge_kind, kw, kw["tags"])
+
+    def all_rows_thread(kw: dict[str, Any]) -> None:
+        with transaction.atomic():
+            thread = Thread(
+                category=category,
+                community=community,
+                title=kw["title"],
+                author=kw["author"],
+                audience=kw["audience"],
+            )
+            models.Model.save(thread, force_insert=True)
+            Reply.objects.create(
+                thread=thread, author=kw["author"], body=kw["body"], body_html=kw["body_html"]
+            )
+            index_rows(thread, Thread.knowledge_kind, kw, [])
+
+    kinds: list[tuple[str, Callable[[int], list[dict[str, Any]]], Any, Any, Any]] = [
+        ("blog posts", post_inputs, service_post, bare_post, all_rows_post),
+        ("forum threads", thread_inputs, service_thread, bare_thread, all_rows_thread),
     ]
     rows = []
-    for name, make, service, bare in kinds:
+    for name, make, service, bare, all_rows in kinds:
         service_in = make(args.items)
         bare_in = make(args.items)
-        for kw in bare_in:
+        all_in = make(args.items)
+        for kw in bare_in + all_in:
             # The bodies mention nobody, so the forum's HTML is plain Markdown too.
             kw["body_html"] = render_markdown(kw["body"])
-        items_before = Item.objects.count()
-        service_s = bare_s = 0.0
+        service_s = bare_s = all_s = 0.0
+        service_items = 0
         for start in range(0, args.items, args.block):
-            # Alternate which side goes first in each block.
-            order = [("bare", bare, bare_in), ("service", service, service_in)]
-            if (start // args.block) % 2:
-                order.reverse()
+            # Rotate which side goes first in each block.
+            order = [
+                ("bare", bare, bare_in),
+                ("all", all_rows, all_in),
+                ("service", service, service_in),
+            ]
+            shift = (start // args.block) % 3
+            order = order[shift:] + order[:shift]
             for side, fn, inputs in order:
+                before = Item.objects.count() if side == "service" else 0
                 t = time.perf_counter()
                 for kw in inputs[start : start + args.block]:
                     fn(kw)
                 elapsed = time.perf_counter() - t
                 if side == "service":
                     service_s += elapsed
-                else:
+                    service_items += Item.objects.count() - before
+                elif side == "bare":
                     bare_s += elapsed
-        items_made = Item.objects.count() - items_before
+                else:
+                    all_s += elapsed
+        items_made = service_items
         if items_made != args.items:
             raise pages.BenchError(f"{name}: the service made {items_made} items, not {args.items}")
         service_rate = args.items / service_s
@@ -237,12 +312,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "service_ms_per_item": round(service_s * 1000 / args.items, 2),
             "bare_ms_per_item": round(bare_s * 1000 / args.items, 2),
             "ratio": round(service_rate / bare_rate, 3),
+            "all_rows_items_per_s": round(args.items / all_s, 1),
+            "all_rows_ms_per_item": round(all_s * 1000 / args.items, 2),
+            "ratio_all_rows": round(service_rate / (args.items / all_s), 3),
         }
         row["passed"] = row["ratio"] >= TARGET_RATIO
         rows.append(row)
         pages.log(
             f"{name:<14} service {service_rate:7.1f} items/s  bare {bare_rate:7.1f} rows/s  "
-            f"ratio {row['ratio']:.2f}"
+            f"ratio {row['ratio']:.2f}; all rows {args.items / all_s:7.1f}/s "
+            f"ratio {row['ratio_all_rows']:.2f}"
         )
     tagged = Item.objects.filter(kind=Post.knowledge_kind, tags__isnull=False).distinct().count()
     return {
@@ -258,15 +337,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| kind | service items/s | service ms/item | bare ORM items/s | bare ms/item | ratio | "
-        "≥ 0.3 |",
-        "|---|--:|--:|--:|--:|--:|---|",
+        "| kind | service items/s | service ms/item | bare: content rows ms/item | ratio | "
+        "bare: every row the service writes ms/item | ratio |",
+        "|---|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['kind']} | {r['service_items_per_s']:,.0f} | {r['service_ms_per_item']:.2f} | "
-            f"{r['bare_items_per_s']:,.0f} | {r['bare_ms_per_item']:.2f} | {r['ratio']:.2f} | "
-            f"{'PASS' if r['passed'] else 'FAIL'} |"
+            f"{r['bare_ms_per_item']:.2f} | {r['ratio']:.2f} | {r['all_rows_ms_per_item']:.2f} | "
+            f"{r['ratio_all_rows']:.2f} |"
         )
     return "\n".join(lines)
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
 
 
 @db_periodic_task(crontab(minute="*"))
 def every_minute_worker_heartbeat() -> None:
     core_tasks.worker_heartbeat()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_publish_scheduled_blog_posts() -> None:
+    blog_tasks.publish_scheduled_posts()

@@ -11,6 +11,9 @@ from knowledgehub.knowledge import views as knowledge_views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("knowledgehub.core.urls")),
     path("accounts/", include("allauth.urls")),
+    # Blogs: /blogs/new/, /communities/<slug>/blog/… and /people/<username>/blog/… (before the
+    # people URLconf, whose /people/<username>/ would otherwise be tried first).
+    path("", include("knowledgehub.blogs.urls")),
     path("people/", include("knowledgehub.people.urls")),
     path("organisations/", include("knowledgehub.organisations.urls")),
     path("feed.<str:fmt>", feed_views.public_feed, name="site_feed"),
@@ -34,7 +37,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/<slug:slug>/events/", include("knowledgehub.events.urls")),
     path("communities/<slug:slug>/library/", include("knowledgehub.library.urls")),
     path("communities/", include("knowledgehub.communities.urls")),
-    path("blogs/", include("knowledgehub.blogs.urls")),
     path("offers/", include("knowledgehub.offers.urls")),
     path("notifications/", include("knowledgehub.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -53,6 +53,8 @@ def seed_demo_content(*, rng: random.Random) -> int:
         if first is not None:
             items = [first, *[i for i in items if i.pk != first.pk]]
     for index, item in enumerate(items):
+        if item.community_id is None:
+            continue
         members = list(
             User.objects.filter(
                 pk__in=Membership.objects.filter(community_id=item.community_id).values("user_id"),

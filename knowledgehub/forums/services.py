@@ -270,7 +270,7 @@ def thread_create(
             last_activity_at=now,
             is_demo=is_demo,
         )
-        thread.save()
+        thread.save(index=False)  # indexed once below, with its opening post and tags
         users = _resolve_mentions(body)
         reply = Reply.objects.create(
             thread=thread,
@@ -279,11 +279,17 @@ def thread_create(
             body_html=render_reply(body, users),
             created_at=now,
         )
-        if tags:
-            thread.tags.set(Tag.objects.get_or_create_many(tags))
-        index_sync(thread)  # now with the opening post's text and tags
-        record_revision(thread, editor=author, title=title, body=body)
-        _record_mentions(reply, users)
+        tag_rows = Tag.objects.get_or_create_many(tags) if tags else []
+        if tag_rows:
+            through = Thread.tags.through
+            through.objects.bulk_create(
+                [through(thread_id=thread.pk, tag_id=t.pk) for t in tag_rows]
+            )
+        thread.remember_tags(tag_rows)
+        index_sync(thread, new=True)
+        record_revision(thread, editor=author, title=title, body=body, new=True)
+        if users:
+            _record_mentions(reply, users)
     return thread
 
 

@@ -22,11 +22,28 @@ def revisions_of(obj: models.Model) -> models.QuerySet[ContentRevision]:
 
 
 def record_revision(
-    obj: models.Model, *, editor: User | None, title: str, body: str, note: str = ""
+    obj: models.Model,
+    *,
+    editor: User | None,
+    title: str,
+    body: str,
+    note: str = "",
+    new: bool = False,
 ) -> ContentRevision | None:
     """Record ``obj``'s state as its next revision, unless nothing changed since the last one.
-    Returns the new revision, or None when it would repeat the latest."""
+    Returns the new revision, or None when it would repeat the latest. ``new=True`` (an object
+    created in this transaction) records revision 1 without looking for earlier ones."""
     content_type = ContentType.objects.get_for_model(type(obj))
+    if new:
+        return ContentRevision.objects.create(
+            content_type=content_type,
+            object_id=obj.pk,
+            number=1,
+            editor=editor,
+            title=title[:300],
+            body=body,
+            note=note[:200],
+        )
     for _attempt in range(3):
         latest = (
             ContentRevision.objects.filter(content_type=content_type, object_id=obj.pk)

@@ -36,7 +36,7 @@ class ItemData:
     organisation_id: int | None = None
     community_id: int | None = None
     audience: str = Audience.PUBLIC
-    tags: Sequence[str] = field(default_factory=tuple)
+    tags: Sequence[Any] = field(default_factory=tuple)  # names, or Tag rows
     published_at: datetime | None = None
     updated_at: datetime | None = None
     is_demo: bool = False
@@ -90,7 +90,7 @@ class Indexed(models.Model):
         """Save and keep the Item in step. ``index=False`` is for services that set M2M tags
         after the first save and then call :func:`index_sync` once themselves, in the same
         transaction."""
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             if index:
                 index_sync(self)
@@ -105,6 +105,18 @@ class Indexed(models.Model):
 
     def as_item(self) -> ItemData | None:
         raise NotImplementedError
+
+    def indexed_tags(self) -> list[Any]:
+        """The tags ``as_item`` reports: those a create service has just written (handed over with
+        :meth:`remember_tags`, so they are not read back), else the object's ``tags`` relation."""
+        remembered = self.__dict__.get("_kh_new_tags")
+        if remembered is not None:
+            return list(remembered)
+        return list(self.tags.all()) if self.pk else []  # type: ignore[attr-defined]
+
+    def remember_tags(self, tags: Sequence[Any]) -> None:
+        """Tell the next :func:`index_sync` which Tag rows were just set (it forgets them after)."""
+        self.__dict__["_kh_new_tags"] = list(tags)
 
     @classmethod
     def visible_to(cls, user: Any) -> models.QuerySet[Any]:
@@ -125,8 +137,10 @@ class Indexed(models.Model):
         ).first()
 
 
-def index_sync(obj: Indexed) -> Any:
-    """Create, update or remove ``obj``'s Item so it matches ``obj.as_item()``.
+def index_sync(obj: Indexed, *, new: bool = False) -> Any:
+    """Create, update or remove ``obj``'s Item so it matches ``obj.as_item()``. ``new=True``
+    (from a create service, for an object saved with ``index=False`` in this transaction) skips
+    looking for an Item that cannot exist yet.
 
     Written for the hot path of content creation: one lookup, then an insert or an update, and
     the tags written directly for a new Item. ``QuerySet.update`` sends no signal, so the
@@ -156,9 +170,17 @@ def index_sync(obj: Indexed) -> Any:
         "updated_at": data.updated_at or now,
         "is_demo": data.is_demo,
     }
-    tags = Tag.objects.get_or_create_many(list(data.tags)) if data.tags else []
-    with transaction.atomic():
-        item = Item.objects.filter(content_type=content_type, object_id=obj.pk).first()
+    names = [t for t in data.tags if isinstance(t, str)]
+    tags = [t for t in data.tags if not isinstance(t, str)]  # Tag rows, as indexed_tags gives
+    if names:
+        tags += Tag.objects.get_or_create_many(names)
+    obj.__dict__.pop("_kh_new_tags", None)
+    with transaction.atomic(savepoint=False):
+        item = (
+            None
+            if new
+            else Item.objects.filter(content_type=content_type, object_id=obj.pk).first()
+        )
         if item is None:
             item = Item.objects.create(content_type=content_type, object_id=obj.pk, **fields)
             if tags:

@@ -44,4 +44,10 @@ def render_markdown(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """Markdown reduced to plain text for the index."""
-    return nh3.clean(_md.render(text or ""), tags=set()).strip()
+    return html_text(_md.render(text or ""))
+
+
+def html_text(html: str) -> str:
+    """The text of HTML this module rendered (e.g. a stored ``body_html``): the same as
+    ``plain_text`` of its Markdown, without parsing the Markdown again."""
+    return nh3.clean(html or "", tags=set()).strip()

@@ -47,6 +47,8 @@ def map_text(html: str, fn: Callable[[str], str]) -> str:
 
 def mentioned_usernames(body: str) -> list[str]:
     """The distinct @usernames in ``body`` (outside code and links), in order of appearance."""
+    if "@" not in body:
+        return []
     seen: dict[str, None] = {}
 
     def collect(text: str) -> str:

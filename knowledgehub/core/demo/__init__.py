@@ -205,6 +205,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.events.demo",
     "knowledgehub.library.demo",
     "knowledgehub.offers.demo",
+    "knowledgehub.blogs.demo",
     # Last: it comments on what the kinds above made.
     "knowledgehub.discussions.demo",
 )

@@ -181,9 +181,37 @@ def site(settings: Any) -> Site:
         note="More links",
     )
     category = forum_category(community=open_community, name="General")
-    forum_thread(author=alice, category=category, title="Caddy liners?")
+    thread = forum_thread(author=alice, category=category, title="Caddy liners?")
+    from knowledgehub.forums.services import reply_create, reply_edit
+
+    reply = reply_create(thread=thread, author=bob, body="We use **compostable** ones.")
+    reply_edit(reply=reply, editor=bob, body="We use **compostable** ones, from a local firm.")
     EventFactory(community=open_community, organiser=alice, title="Show and tell")
-    library_document(open_community, alice, audience=Audience.PUBLIC)
+    from knowledgehub.library.services import folder_create
+
+    folder = folder_create(community=open_community, name="Contracts", created_by=alice)
+    library_document(open_community, alice, audience=Audience.PUBLIC, folder=folder)
+    from knowledgehub.offers.services import offer_ask_create, offer_ask_edit
+
+    offer = offer_ask_create(
+        author=alice,
+        kind="ask",
+        title="Review our leaflet?",
+        body="Two sides of A5.",
+        audience=Audience.PUBLIC,
+        community=open_community,
+        tags=["food waste"],
+    )
+    offer_ask_edit(
+        offer_ask=offer,
+        editor=alice,
+        kind="ask",
+        title=offer.title,
+        body="Two sides of A5, plain English.",
+        audience=Audience.PUBLIC,
+        community=open_community,
+        tags=["food waste"],
+    )
 
     first = Comment.objects.create(item=post.knowledge_item, author=bob, body="Same **here**.")
     Comment.objects.create(item=post.knowledge_item, author=alice, body="Thanks!", parent=first)
@@ -241,6 +269,16 @@ def _fill_and_submit(fields: dict[str, str], button: str) -> Callable[[Any], Non
     return act
 
 
+def _preview(page: Any) -> None:
+    """Fill the blog form and press Preview: the page comes back with the rendered post."""
+    main = page.get_by_role("main")
+    main.get_by_label("Title", exact=True).fill("A draft")
+    main.get_by_label("Post", exact=True).fill("Some **bold** text")
+    with page.expect_navigation():
+        main.get_by_role("button", name="Preview").click()
+    assert main.locator("strong", has_text="bold").count() >= 1, "no preview shown"
+
+
 def _without_csrf_cookie(page: Any) -> None:
     page.context.clear_cookies(name=django_settings.CSRF_COOKIE_NAME)
     with page.expect_navigation():
@@ -271,6 +309,36 @@ def _document_url(s: Any) -> str:
     from knowledgehub.library.models import Document
 
     return str(Document.objects.get().get_absolute_url())
+
+
+def _first_reply_url(s: Any, action: str) -> str:
+    from knowledgehub.forums.models import Thread
+
+    thread = Thread.objects.get(title="Caddy liners?")
+    reply = thread.replies.order_by("pk").last()
+    return f"{thread.get_absolute_url()}r/{reply.pk}/{action}/"
+
+
+def _folder_url(s: Any, action: str) -> str:
+    from knowledgehub.library.models import Folder
+
+    folder = Folder.objects.filter(community=s.open_community).order_by("pk").first()
+    return f"/communities/{s.open_community.slug}/library/f/{folder.pk}/{action}/"
+
+
+def _offer_url(s: Any) -> str:
+    from knowledgehub.offers.models import OfferAsk
+
+    return str(OfferAsk.objects.get(title="Review our leaflet?").get_absolute_url())
+
+
+def _item_history_of(url_of: Callable[[Any], str]) -> Callable[[Any], str]:
+    def history(s: Any) -> str:
+        from knowledgehub.knowledge.models import Item
+
+        return f"/items/{Item.objects.get(url=url_of(s)).pk}/history/"
+
+    return history
 
 
 VISITS: dict[str, Visit] = {
@@ -330,6 +398,19 @@ VISITS: dict[str, Visit] = {
         lambda s: f"/communities/{s.open_community.slug}/forums/general/new/", who="alice"
     ),
     "forum-thread": Visit(_forum_thread_url, who="alice"),
+    "forum-thread-signed-out": Visit(_forum_thread_url),
+    "forum-thread-edit": Visit(lambda s: _forum_thread_url(s) + "edit/", who="alice"),
+    "forum-thread-edit-errors": Visit(
+        lambda s: _forum_thread_url(s) + "edit/",
+        who="alice",
+        action=_fill_and_submit({"Title": ""}, "Save changes"),
+        status=400,
+    ),
+    "forum-thread-delete": Visit(lambda s: _forum_thread_url(s) + "delete/", who="alice"),
+    "forum-reply-edit": Visit(lambda s: _first_reply_url(s, "edit"), who="bob"),
+    "forum-reply-delete": Visit(lambda s: _first_reply_url(s, "delete"), who="bob"),
+    "forum-reply-history": Visit(lambda s: _first_reply_url(s, "history")),
+    "forum-thread-history": Visit(_item_history_of(_forum_thread_url)),
     "events": Visit(lambda s: f"/communities/{s.open_community.slug}/events/"),
     "event": Visit(_event_url, who="alice"),
     "event-new": Visit(lambda s: f"/communities/{s.open_community.slug}/events/new/", who="alice"),
@@ -338,6 +419,17 @@ VISITS: dict[str, Visit] = {
         lambda s: f"/communities/{s.open_community.slug}/library/upload/", who="alice"
     ),
     "document": Visit(_document_url, who="alice"),
+    "document-edit": Visit(lambda s: _document_url(s) + "edit/", who="alice"),
+    "document-delete": Visit(lambda s: _document_url(s) + "delete/", who="alice"),
+    "document-history": Visit(_item_history_of(_document_url)),
+    "folder-edit": Visit(lambda s: _folder_url(s, "edit"), who="alice"),
+    "folder-delete-not-empty": Visit(lambda s: _folder_url(s, "delete"), who="alice"),
+    "event-history": Visit(_item_history_of(_event_url)),
+    "event-edit": Visit(lambda s: _event_url(s) + "edit/", who="alice"),
+    "offer": Visit(_offer_url, who="alice"),
+    "offer-edit": Visit(lambda s: _offer_url(s) + "edit/", who="alice"),
+    "offer-delete": Visit(lambda s: _offer_url(s) + "delete/", who="alice"),
+    "offer-history": Visit(_item_history_of(_offer_url)),
     "offers": Visit("/offers/"),
     "offers-new": Visit("/offers/new/", who="alice"),
     "report": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/report/", who="bob"),
@@ -365,7 +457,19 @@ VISITS: dict[str, Visit] = {
     # Blogs
     "blog-post": Visit(lambda s: s.post.get_absolute_url()),
     "blog-new": Visit("/blogs/new/", who="alice"),
-    "blog-new-errors": Visit("/blogs/new/", who="alice", action=_fill_and_submit({}, "Publish")),
+    "blog-new-errors": Visit(
+        "/blogs/new/", who="alice", action=_fill_and_submit({}, "Save post"), status=400
+    ),
+    "blog-preview": Visit("/blogs/new/", who="alice", action=_preview),
+    "community-blog": Visit(lambda s: f"/communities/{s.open_community.slug}/blog/"),
+    "community-blog-new": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/blog/new/", who="alice"
+    ),
+    "blog-post-edit": Visit(lambda s: s.post.get_edit_url(), who="alice"),
+    "blog-post-delete": Visit(lambda s: s.post.get_delete_url(), who="alice"),
+    "blog-post-add-file": Visit(lambda s: s.post.get_attachment_add_url(), who="alice"),
+    "person-blog": Visit("/people/alice/blog/"),
+    "person-blog-own": Visit("/people/alice/blog/", who="alice"),
     # Local e-mail outbox
     "outbox": Visit("/outbox/"),
     "outbox-message": Visit(lambda s: f"/outbox/{s.outbox_message.pk}/"),
