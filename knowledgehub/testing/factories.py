@@ -317,3 +317,31 @@ def offer_ask(
         community=community,
         tags=tags,
     )
+
+
+# --- blogs, through the service -----------------------------------------------------------------
+
+
+def blog_post(
+    *,
+    author: User,
+    title: str = "What we learned",
+    body: str = "We tried **this** and it worked.",
+    audience: str = Audience.PUBLIC,
+    community: Community | None = None,
+    tags: list[str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A blog post made through the service (so @mentions are notified, as in real use);
+    ``PostFactory`` makes the bare row."""
+    from knowledgehub.blogs.services import post_create
+
+    return post_create(
+        author=author,
+        title=title,
+        body=body,
+        audience=audience,
+        community=community,
+        tags=tags,
+        **kwargs,
+    )
