@@ -199,7 +199,7 @@ def post_update(
     if keeps_cover and not alt.strip():
         raise ValidationError(_("Describe the cover image for people who cannot see it"))
     with transaction.atomic():
-        locked = Post.objects.select_for_update().select_related("community", "author")
+        locked = Post.objects.select_for_update(of=("self",)).select_related("community", "author")
         locked_post = locked.get(pk=post.pk)
         was_live = locked_post.is_live
         locked_post.title = title.strip()

@@ -22,6 +22,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 
 from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.models import Item, Tag
+from knowledgehub.knowledge.registry import unauthored_kinds
 from knowledgehub.people.models import User
 
 FEED_SIZE = 30
@@ -42,10 +43,13 @@ def _viewer(request: HttpRequest) -> User | AnonymousUser:
     return getattr(request, "feed_user", None) or AnonymousUser()
 
 
-def _items(viewer: User | AnonymousUser, **filters: Any) -> list[Item]:
+def _items(
+    viewer: User | AnonymousUser, *, exclude_kinds: list[str] | None = None, **filters: Any
+) -> list[Item]:
     return list(
         Item.objects.visible_to(viewer)
         .filter(**filters)
+        .exclude(kind__in=exclude_kinds or [])
         .select_related("author", "community")
         .prefetch_related("tags")
         .order_by("-published_at", "-id")[:FEED_SIZE]
@@ -74,7 +78,7 @@ def source_for(request: HttpRequest, scope: str, key: str = "") -> FeedSource:
             f"{person.display_name} ({site})",
             person.get_absolute_url(),
             f"What {person.display_name} has shared",
-            _items(viewer, author=person),
+            _items(viewer, author=person, exclude_kinds=unauthored_kinds()),
             f"{person.get_absolute_url()}feed",
         )
     if scope == "tag":

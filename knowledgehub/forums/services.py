@@ -177,7 +177,11 @@ def thread_edit(
     if not body.strip():
         raise ForumError(_("Enter your post"))
     with transaction.atomic():
-        thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+        thread = (
+            Thread.objects.select_for_update(of=("self",))
+            .select_related("community")
+            .get(pk=thread.pk)
+        )
         opening = opening_post(thread)
         if opening is None:  # pragma: no cover - every thread is created with its opening post
             raise ForumError(_("This thread has no opening post"))

@@ -48,6 +48,10 @@ class KindInfo:
     label: StrOrPromise
     label_plural: StrOrPromise
     model: type[models.Model]
+    # False when an Item's author is not its writer (a privately followed feed's items belong to
+    # their follower, so the rule shows them to that person alone): such items are left out of
+    # "what this person wrote" (profiles, person feeds).
+    authored: bool = True
 
 
 _KINDS: dict[str, KindInfo] = {}
@@ -56,13 +60,17 @@ M = TypeVar("M", bound=type[models.Model])
 StrOrPromise = str | Promise
 
 
-def register(kind: str, *, label: StrOrPromise, label_plural: StrOrPromise) -> Callable[[M], M]:
+def register(
+    kind: str, *, label: StrOrPromise, label_plural: StrOrPromise, authored: bool = True
+) -> Callable[[M], M]:
     """Class decorator: declare a model as the source of items of ``kind``."""
 
     def decorator(model: M) -> M:
         if kind in _KINDS and _KINDS[kind].model is not model:
             raise ValueError(f"knowledge kind {kind!r} is already registered")
-        _KINDS[kind] = KindInfo(kind=kind, label=label, label_plural=label_plural, model=model)
+        _KINDS[kind] = KindInfo(
+            kind=kind, label=label, label_plural=label_plural, model=model, authored=authored
+        )
         model.knowledge_kind = kind  # type: ignore[attr-defined]
         return model
 
@@ -71,6 +79,11 @@ def register(kind: str, *, label: StrOrPromise, label_plural: StrOrPromise) -> C
 
 def kinds() -> list[KindInfo]:
     return sorted(_KINDS.values(), key=lambda k: k.label)
+
+
+def unauthored_kinds() -> list[str]:
+    """Kinds whose Item author is not the person who wrote it (see ``KindInfo.authored``)."""
+    return sorted(k.kind for k in _KINDS.values() if not k.authored)
 
 
 def kind_label(kind: str) -> str:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.models import Item, Tag
+from knowledgehub.knowledge.registry import unauthored_kinds
 from knowledgehub.lib.pagination import paginate
 from knowledgehub.organisations.models import Organisation
 
@@ -92,6 +93,7 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     items = (
         Item.objects.visible_to(request.user)
         .filter(author=person)
+        .exclude(kind__in=unauthored_kinds())
         .select_related("author", "community")
         .order_by("-published_at")[:10]
     )

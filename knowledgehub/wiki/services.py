@@ -123,7 +123,9 @@ def page_update(
     :class:`EditConflict` and change nothing. The row lock makes two simultaneous saves queue up,
     so the second one sees the first and conflicts instead of overwriting it."""
     with transaction.atomic():
-        locked = Page.objects.select_for_update().select_related("community").get(pk=page.pk)
+        locked = (
+            Page.objects.select_for_update(of=("self",)).select_related("community").get(pk=page.pk)
+        )
         if locked.revision_number != base_revision:
             raise EditConflict(locked, base_revision)
         locked.title = title
@@ -142,7 +144,9 @@ def page_update(
 def page_revert(*, page: Page, editor: User, number: int) -> Page:
     """Make revision ``number``'s text the newest revision (history is never rewritten)."""
     with transaction.atomic():
-        locked = Page.objects.select_for_update().select_related("community").get(pk=page.pk)
+        locked = (
+            Page.objects.select_for_update(of=("self",)).select_related("community").get(pk=page.pk)
+        )
         old = Revision.objects.get(page=locked, number=number)
         title_taken = (
             Page.objects.filter(community_id=locked.community_id, title__iexact=old.title)
