@@ -280,6 +280,13 @@ STORAGES = {
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 # Document library uploads (also limit the request body at the reverse proxy).
 KH_UPLOAD_MAX_BYTES = env_int("KH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Outbound fetches (feeds, autodiscovery) all go through lib/safehttp.py. The size cap counts the
+# decompressed body; the timeout is a deadline for the whole fetch, redirects included. Loopback
+# (127.0.0.0/8, ::1) is allowed only when KH_FETCH_ALLOW_LOOPBACK is on, for tests.
+KH_FETCH_MAX_BYTES = env_int("KH_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+KH_FETCH_TIMEOUT = env_int("KH_FETCH_TIMEOUT", 20)
+KH_FETCH_USER_AGENT = env_str("KH_FETCH_USER_AGENT", "KnowledgeHub/1.0 (KnowledgeHub feed fetcher)")
+KH_FETCH_ALLOW_LOOPBACK = env_bool("KH_FETCH_ALLOW_LOOPBACK", False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The size limit is enforced while each file streams in: nothing over it is buffered or stored.
 FILE_UPLOAD_HANDLERS = [
