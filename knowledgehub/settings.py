@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "knowledgehub.discussions",
     "knowledgehub.offers",
     "knowledgehub.notifications",
+    "knowledgehub.aggregator",
 ]
 
 MIDDLEWARE = [

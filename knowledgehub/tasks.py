@@ -11,6 +11,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
 
@@ -23,3 +24,8 @@ def every_minute_worker_heartbeat() -> None:
 @db_periodic_task(crontab(minute="*"))
 def every_minute_publish_scheduled_blog_posts() -> None:
     blog_tasks.publish_scheduled_posts()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_schedule_due_feed_polls() -> None:
+    feed_tasks.schedule_due_polls()

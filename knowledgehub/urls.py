@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("organisations/", include("knowledgehub.organisations.urls")),
     path("feed.<str:fmt>", feed_views.public_feed, name="site_feed"),
     path("feeds/", include("knowledgehub.feeds.urls")),
+    path("feeds/", include("knowledgehub.aggregator.urls")),
     path("", include("knowledgehub.discussions.urls")),
     path(
         "communities/<slug:slug>/feed.<str:fmt>", feed_views.community_feed, name="community_feed"

@@ -345,3 +345,57 @@ def blog_post(
         tags=tags,
         **kwargs,
     )
+
+
+# --- incoming feeds (knowledgehub.aggregator) ---------------------------------------------------
+
+
+def feed_subscription(
+    *,
+    url: str = "",
+    scope: str = "site",
+    community: Community | None = None,
+    user: User | None = None,
+    **source_fields: Any,
+) -> Any:
+    """A feed source (made once per URL) and a subscription to it, without fetching anything."""
+    from knowledgehub.aggregator.models import FeedSource, Subscription
+
+    url = url or f"https://news.example.org/{FeedSource.objects.count() + 1}/feed.xml"
+    source, _created = FeedSource.objects.get_or_create(
+        url=url,
+        defaults={"original_url": url, "title": f"Feed at {url}", **source_fields},
+    )
+    return Subscription.objects.create(
+        source=source,
+        scope=scope,
+        community=community if scope == "community" else None,
+        user=user if scope == "private" else None,
+    )
+
+
+def feed_item(
+    subscription: Any,
+    *,
+    title: str = "A council did a thing",
+    summary_html: str = "<p>It went well.</p>",
+    link: str = "",
+) -> Any:
+    """An entry of the subscription's source placed for that subscription (indexed on save)."""
+    from knowledgehub.aggregator.models import Entry, FeedItem
+
+    source = subscription.source
+    n = Entry.objects.count() + 1
+    now = timezone.now()
+    entry = Entry.objects.create(
+        source=source,
+        guid=f"entry-{n}",
+        link=link or f"https://news.example.org/articles/{n}",
+        link_key=f"news.example.org/articles/{n}",
+        content_hash=f"{n:064d}",
+        title=title,
+        summary_html=summary_html,
+        published_at=now,
+        updated_at=now,
+    )
+    return FeedItem.objects.create(entry=entry, subscription=subscription)

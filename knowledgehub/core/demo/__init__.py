@@ -206,6 +206,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.library.demo",
     "knowledgehub.offers.demo",
     "knowledgehub.blogs.demo",
+    "knowledgehub.aggregator.demo",
     # Last: it comments on what the kinds above made.
     "knowledgehub.discussions.demo",
 )

@@ -57,7 +57,7 @@ from knowledgehub.feeds.models import FeedToken
 from knowledgehub.feeds.outgoing import FEED_SIZE
 from knowledgehub.knowledge.choices import Audience
 from knowledgehub.knowledge.models import Item, Tag
-from knowledgehub.knowledge.registry import index_sync, kinds
+from knowledgehub.knowledge.registry import index_sync, kinds, unauthored_kinds
 from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.people.models import User
 from knowledgehub.testing.factories import (
@@ -66,6 +66,8 @@ from knowledgehub.testing.factories import (
     UserFactory,
     blog_post,
     community_with,
+    feed_item,
+    feed_subscription,
     forum_category,
     forum_thread,
     library_document,
@@ -217,6 +219,9 @@ class Spec:
     # More of them, behind the same check as one in object_urls: only the sampled test reads
     # these, to keep the exhaustive grid quick.
     sampled_object_urls: Callable[[Any, Where], list[str]] = lambda obj, where: []
+    # Which (place, audience) pairs the kind can make, when its audience is not free (a feed
+    # item takes its subscription's audience).
+    supports: Callable[[str, str], bool] = lambda place, audience: True
 
 
 def _build_blog_post(where: Where, audience: str, title: str, body: str) -> Any:
@@ -274,6 +279,29 @@ def _build_offer_ask(where: Where, audience: str, title: str, body: str) -> Any:
     )
 
 
+def _build_feed_item(where: Where, audience: str, title: str, body: str) -> Any:
+    """An incoming feed's entry, placed by the subscription that gives it ``audience``: the whole
+    site (public), a community (its default audience) or one person's private follow (the
+    "author" here is the follower)."""
+    if audience == Audience.PRIVATE:
+        subscription = feed_subscription(scope="private", user=where.author)
+    elif where.community is None:
+        subscription = feed_subscription(scope="site")
+    else:
+        subscription = feed_subscription(scope="community", community=where.community)
+    return feed_item(subscription, title=title, summary_html=f"<p>{body}</p>")
+
+
+def _feed_item_supports(place: str, audience: str) -> bool:
+    if audience == Audience.PRIVATE:
+        return place == NO_COMMUNITY  # a private follow belongs to no community
+    if place == NO_COMMUNITY:
+        return audience == Audience.PUBLIC  # site-wide
+    # A community's feeds are public in an open community and the community's elsewhere.
+    open_place = place == Visibility.OPEN
+    return audience == (Audience.PUBLIC if open_place else Audience.COMMUNITY)
+
+
 def _reversible(name: str, **kwargs: Any) -> list[str]:
     """``[reverse(name, kwargs)]``, or ``[]`` while that address does not exist (yet)."""
     try:
@@ -328,6 +356,16 @@ SPECS: dict[str, Spec] = {
         list_urls=lambda obj, where: [obj.category.get_absolute_url()],
     ),
     "offer_ask": Spec(build=_build_offer_ask, personal=True),
+    "feed_item": Spec(
+        build=_build_feed_item,
+        personal=True,
+        audiences=(Audience.PUBLIC, Audience.COMMUNITY, Audience.PRIVATE),
+        supports=_feed_item_supports,
+        # Each entry here comes from its own source, and a source's page lists only that
+        # source's entries (checked in the aggregator's tests); the community home, tag page and
+        # feeds are checked as for every kind.
+        list_urls=lambda obj, where: [],
+    ),
 }
 
 
@@ -700,17 +738,38 @@ def check_site_listings(
     check_listing(
         report, client, viewer, role, reverse("core:home"), builts, page_size=RECENT_ITEMS
     )
+    # What a person wrote: kinds whose Item author is not a writer (a privately followed feed's
+    # items belong to their follower) must never be listed there, visible or not.
+    unauthored = set(unauthored_kinds())
+    authored = [b for b in builts if b.item.kind not in unauthored]
+    for built in builts:
+        if built.item.kind in unauthored:
+            for url in (
+                stage.author.get_absolute_url(),
+                reverse("person_feed", kwargs={"username": stage.author.username, "fmt": "atom"}),
+            ):
+                report.check(
+                    not fetch(client, url).has(built.token),
+                    f"{url} lists {built.describe()} as the person's own work",
+                )
     check_listing(
-        report, client, viewer, role, stage.author.get_absolute_url(), builts, page_size=10
+        report, client, viewer, role, stage.author.get_absolute_url(), authored, page_size=10
     )
     formats = ("atom", "rss", "json") if thorough else ("atom",)
-    for url in (
-        *(reverse("site_feed", kwargs={"fmt": fmt}) for fmt in formats),
-        reverse("person_feed", kwargs={"username": stage.author.username, "fmt": "atom"}),
-    ):
+    for url in (reverse("site_feed", kwargs={"fmt": fmt}) for fmt in formats):
         check_listing(
             report, client, viewer, role, url, builts, as_anonymous=True, page_size=FEED_SIZE
         )
+    check_listing(
+        report,
+        client,
+        viewer,
+        role,
+        reverse("person_feed", kwargs={"username": stage.author.username, "fmt": "atom"}),
+        authored,
+        as_anonymous=True,
+        page_size=FEED_SIZE,
+    )
     if isinstance(viewer, User):
         # Mentions are notified only to people who may see the item, and a notification is
         # listed only while they still may (not every kind notifies: only leaks are checked).
@@ -770,9 +829,12 @@ def check_every_path(
         client = client_for(viewer)
         for built in builts:
             # The rule itself, in words, so a kind cannot pass by can_view being too generous.
+            # The stage's author is a member of every community; where the item has no author of
+            # its own (a site or community feed's entry) that is all they are to it.
+            as_role = MEMBER if role == AUTHOR and built.item.author_id != stage.author.pk else role
             report.check(
                 fresh_can_view(viewer, built.item)
-                == intended(role, built.item.audience, built.place, built.item.is_hidden),
+                == intended(as_role, built.item.audience, built.place, built.item.is_hidden),
                 f"can_view disagrees with the rule in words for {role} on {built.describe()}",
             )
             check_object_paths(report, client, viewer, role, built, thorough=thorough)
@@ -808,7 +870,7 @@ def test_every_read_path_agrees_with_can_view(kind: str) -> None:
         build(kind, stage, place, audience)
         for place in places
         for audience in spec.audiences
-        if valid(audience, place)
+        if valid(audience, place) and spec.supports(place, audience)
     ]
     former_members_leave(stage)
     report = Report()
@@ -822,7 +884,7 @@ COMBINATIONS = [
     if kind in SPECS
     for place in places_for(SPECS[kind])
     for audience in SPECS[kind].audiences
-    if valid(audience, place)
+    if valid(audience, place) and SPECS[kind].supports(place, audience)
 ]
 
 

@@ -218,6 +218,26 @@ def site(settings: Any) -> Site:
     Comment.objects.create(
         item=post.knowledge_item, author=carol, body="Hidden one", is_hidden=True
     )
+    # Incoming feeds: a site-wide one with an entry, a community one, a private follow, and an
+    # OPML import half done.
+    from knowledgehub.aggregator.models import OpmlImport
+    from knowledgehub.testing.factories import feed_item, feed_subscription
+
+    site_feed = feed_subscription(url="https://news.example.org/feed.xml", scope="site")
+    feed_item(site_feed, title="Councils trial four-day weeks", summary_html="<p>A trial.</p>")
+    feed_subscription(
+        url="https://waste.example.org/rss", scope="community", community=open_community
+    )
+    feed_subscription(url="https://blog.example.org/atom", scope="private", user=alice)
+    OpmlImport.objects.create(
+        created_by=alice,
+        scope="private",
+        outlines=[{"url": "https://a.example.org/feed", "title": "A"}],
+        status="running",
+        done=1,
+        total=3,
+        failed=[{"url": "https://b.example.org/feed", "error": "The server answered 404."}],
+    )
     # A mention (a notification for bob), a report for the facilitators, and edit history.
     from knowledgehub.discussions.services import comment_add, report_create
     from knowledgehub.knowledge.history import record_revision
@@ -309,6 +329,30 @@ def _document_url(s: Any) -> str:
     from knowledgehub.library.models import Document
 
     return str(Document.objects.get().get_absolute_url())
+
+
+def _feed_source_url() -> str:
+    from knowledgehub.aggregator.models import FeedSource
+
+    return str(FeedSource.objects.get(url="https://news.example.org/feed.xml").get_absolute_url())
+
+
+def _feed_item_url() -> str:
+    from knowledgehub.aggregator.models import FeedItem
+
+    return str(FeedItem.objects.get().get_absolute_url())
+
+
+def _feed_unsubscribe_url() -> str:
+    from knowledgehub.aggregator.models import Subscription
+
+    return f"/feeds/subscriptions/{Subscription.objects.get(scope='private').pk}/stop/"
+
+
+def _opml_job_url() -> str:
+    from knowledgehub.aggregator.models import OpmlImport
+
+    return f"/feeds/opml/{OpmlImport.objects.get().pk}/"
 
 
 def _first_reply_url(s: Any, action: str) -> str:
@@ -434,6 +478,21 @@ VISITS: dict[str, Visit] = {
     "offers-new": Visit("/offers/new/", who="alice"),
     "report": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/report/", who="bob"),
     "tag": Visit("/tags/food-waste/"),
+    "feeds": Visit("/feeds/"),
+    "feeds-signed-in": Visit("/feeds/", who="alice"),
+    "feeds-community": Visit(lambda s: f"/feeds/?community={s.open_community.slug}", who="bob"),
+    "feed-subscribe": Visit("/feeds/subscribe/", who="alice"),
+    "feed-subscribe-errors": Visit(
+        "/feeds/subscribe/",
+        who="alice",
+        action=_fill_and_submit({"Address of the feed or web page": "ftp://nope"}, "Follow"),
+        status=400,
+    ),
+    "feed-source": Visit(lambda s: _feed_source_url()),
+    "feed-item": Visit(lambda s: _feed_item_url()),
+    "feed-unsubscribe": Visit(lambda s: _feed_unsubscribe_url(), who="alice"),
+    "opml-import": Visit("/feeds/opml/import/", who="alice"),
+    "opml-job": Visit(lambda s: _opml_job_url(), who="alice"),
     "notifications": Visit("/notifications/", who="bob"),
     "moderation": Visit("/moderation/", who="alice"),
     "moderation-resolved": Visit("/moderation/?status=resolved", who="alice"),
