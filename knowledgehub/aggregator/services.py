@@ -444,3 +444,48 @@ def sources_of(subscriptions: Iterable[Subscription]) -> list[FeedSource]:
     for subscription in subscriptions:
         seen.setdefault(subscription.source_id, subscription.source)
     return list(seen.values())
+
+
+MIN_POLL_MINUTES = 15
+MAX_POLL_MINUTES = 24 * 60
+
+
+def may_tune(user: User | AnonymousUser, source: FeedSource) -> bool:
+    """Who may change how often a feed is checked, or check it now: anyone who may stop one of
+    its follows (site admins, the facilitators of a community that follows it, a private
+    follower)."""
+    if not user.is_authenticated:
+        return False
+    return any(may_manage(user, s) for s in source.subscriptions.select_related("community"))
+
+
+def set_poll_interval(*, actor: User, source: FeedSource, minutes: int) -> FeedSource:
+    """Check ``source`` every ``minutes`` (15 minutes to a day); the next check moves to match."""
+    if not may_tune(actor, source):
+        raise NotAllowed(
+            _("Only the people who look after this feed can change how often it is checked.")
+        )
+    if not MIN_POLL_MINUTES <= minutes <= MAX_POLL_MINUTES:
+        raise SubscribeError(
+            _("Choose between %(low)d minutes and %(high)d minutes (a day)")
+            % {"low": MIN_POLL_MINUTES, "high": MAX_POLL_MINUTES}
+        )
+    with transaction.atomic():
+        source = FeedSource.objects.select_for_update().get(pk=source.pk)
+        source.poll_minutes = minutes
+        base = source.last_polled_at or timezone.now()
+        if not source.consecutive_failures:  # a backed-off feed keeps its back-off
+            source.next_poll_at = base + source.poll_interval
+        source.save(update_fields=["poll_minutes", "next_poll_at"])
+    return source
+
+
+def check_now(*, actor: User, source: FeedSource) -> None:
+    """Queue a check of an active feed at once (a paused, gone or demo feed is never fetched)."""
+    from . import polling
+
+    if not may_tune(actor, source):
+        raise NotAllowed(_("Only the people who look after this feed can check it now."))
+    if source.is_demo or source.status != SourceStatus.ACTIVE:
+        raise SubscribeError(_("This feed is not being checked, so it cannot be checked now."))
+    polling.enqueue_first_poll(source)

@@ -25,11 +25,16 @@ from .forms import OpmlImportForm, SubscribeForm
 from .models import FeedItem, FeedSource, OpmlImport, Subscription
 from .opml import build_opml
 from .services import (
+    MAX_POLL_MINUTES,
+    MIN_POLL_MINUTES,
     ChooseFeed,
     NotAllowed,
     SubscribeError,
+    check_now,
     may_manage,
+    may_tune,
     scope_label,
+    set_poll_interval,
     sources_of,
     subscribe,
     unsubscribe,
@@ -191,8 +196,47 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "health": health(source),
             "rows": _rows(subscriptions, request.user),
             "entries": entries,
+            "may_tune": may_tune(request.user, source),
+            "min_minutes": MIN_POLL_MINUTES,
+            "max_minutes": MAX_POLL_MINUTES,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def source_interval(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change how often a feed is checked (its page shows the form to those who may)."""
+    source = _source_for(request, pk)
+    try:
+        minutes = int(request.POST.get("minutes", ""))
+    except ValueError:
+        messages.error(request, _("Enter how often to check the feed, in minutes, as a number"))
+        return redirect(source)
+    try:
+        set_poll_interval(actor=_user(request), source=source, minutes=minutes)
+        messages.success(
+            request, _("The feed will be checked every %(n)d minutes.") % {"n": minutes}
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    except SubscribeError as exc:
+        messages.error(request, str(exc))
+    return redirect(source)
+
+
+@login_required
+@require_http_methods(["POST"])
+def source_check_now(request: HttpRequest, pk: int) -> HttpResponse:
+    source = _source_for(request, pk)
+    try:
+        check_now(actor=_user(request), source=source)
+        messages.success(request, _("The feed will be checked in a moment."))
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    except SubscribeError as exc:
+        messages.error(request, str(exc))
+    return redirect(source)
 
 
 @require_safe
