@@ -33,8 +33,18 @@ def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
     immediate = "queue" not in request.keywords
     previous = HUEY.immediate
     HUEY.immediate = immediate
+    if not immediate:
+        # A real worker closes stale database connections around each task (djhuey's db_task);
+        # executed inside the test's transaction that would close the test's own connection on
+        # PostgreSQL, so queue tests run tasks without it.
+        import huey.contrib.djhuey as djhuey
+
+        closer = djhuey.close_old_connections
+        djhuey.close_old_connections = lambda: None  # type: ignore[assignment]
     yield
     HUEY.immediate = previous
+    if not immediate:
+        djhuey.close_old_connections = closer
 
 
 @pytest.fixture
