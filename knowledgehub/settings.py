@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "knowledgehub.offers",
     "knowledgehub.notifications",
     "knowledgehub.aggregator",
+    "knowledgehub.follows",
+    "knowledgehub.search",
 ]
 
 MIDDLEWARE = [

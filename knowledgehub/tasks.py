@@ -14,6 +14,7 @@ from huey.contrib.djhuey import db_periodic_task
 from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
+from knowledgehub.notifications import tasks as notification_tasks
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -29,3 +30,8 @@ def every_minute_publish_scheduled_blog_posts() -> None:
 @db_periodic_task(crontab(minute="*"))
 def every_minute_schedule_due_feed_polls() -> None:
     feed_tasks.schedule_due_polls()
+
+
+@db_periodic_task(crontab(minute="5"))
+def hourly_send_due_notification_digests() -> None:
+    notification_tasks.send_due_digests()

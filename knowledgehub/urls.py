@@ -7,6 +7,7 @@ from knowledgehub.core import views as core_views
 from knowledgehub.events import views as event_views
 from knowledgehub.feeds import views as feed_views
 from knowledgehub.knowledge import views as knowledge_views
+from knowledgehub.search import views as search_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("knowledgehub.core.urls")),
@@ -40,6 +41,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/", include("knowledgehub.communities.urls")),
     path("offers/", include("knowledgehub.offers.urls")),
     path("notifications/", include("knowledgehub.notifications.urls")),
+    path("follows/", include("knowledgehub.follows.urls")),
+    # /search?q=… (the documented address) and /search/… (results, feeds, saved searches).
+    path("search", search_views.search_page, name="search_bare"),
+    path("search/", include("knowledgehub.search.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -65,6 +65,7 @@ from django.utils import timezone
 from feedparser.datetimes import _parse_date
 from feedparser.encodings import convert_to_utf8, parse_content_type
 
+from knowledgehub.follows.activity import record_feed_items_created
 from knowledgehub.knowledge.models import Item
 from knowledgehub.lib.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_text
 
@@ -891,6 +892,9 @@ def _place(
     Item.objects.bulk_create(
         [context.item(ids[(e.pk, s.pk)], e, texts[e.pk], s) for e, s in missing],
         ignore_conflicts=True,  # one Item per object: the constraint is the backstop
+    )
+    record_feed_items_created(  # activities for followers' streams, in bulk too
+        source_id=context.source.pk, placements={ids[(e.pk, s.pk)]: e.pk for e, s in missing}
     )
     return len(missing)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knowledgehub.communities.models import Membership
+from knowledgehub.follows.activity import record_comment
 from knowledgehub.knowledge.models import Item
 from knowledgehub.notifications.choices import Verb
 from knowledgehub.notifications.services import notify, notify_mentions
@@ -47,6 +48,7 @@ def comment_add(*, item: Item, author: User, body: str, parent: Comment | None =
         parent = parent.parent or parent
     with transaction.atomic():
         comment = Comment.objects.create(item=item, author=author, body=body, parent=parent)
+        record_comment(comment)  # for followers' streams
         notify_mentions(
             body=body,
             item=item,

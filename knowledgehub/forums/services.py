@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from knowledgehub.communities.access import CommunityAccess
 from knowledgehub.communities.models import Community
+from knowledgehub.follows.activity import record_reply
 from knowledgehub.knowledge.history import record_revision, revisions_of
 from knowledgehub.knowledge.models import ContentRevision, Tag
 from knowledgehub.knowledge.registry import index_sync
@@ -153,6 +154,7 @@ def reply_create(*, thread: Thread, author: User, body: str, quoted: Reply | Non
         thread.save()  # re-indexes the thread with the new text
         record_revision(reply, editor=author, title=thread.title, body=body)
         _record_mentions(reply, users)
+        record_reply(reply)  # for followers' streams, grouped by thread
     return reply
 
 

@@ -201,6 +201,9 @@ def index_sync(obj: Indexed, *, new: bool = False) -> Any:
                 through.objects.bulk_create(
                     [through(item_id=item.pk, tag_id=tag.pk) for tag in tags]
                 )
+            from knowledgehub.follows.activity import record_item_created
+
+            record_item_created(item)  # "<author> posted …" for followers' streams
         else:
             Item.objects.filter(pk=item.pk).update(**fields)
             for name, value in fields.items():

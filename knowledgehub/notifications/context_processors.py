@@ -16,6 +16,6 @@ def unread(request: HttpRequest) -> dict[str, Any]:
         return {"NOTIFICATIONS_UNREAD": 0}
     return {
         "NOTIFICATIONS_UNREAD": SimpleLazyObject(
-            lambda: Notification.objects.for_user(user).unread().count()
+            lambda: Notification.objects.for_user(user).shown().unread().count()
         )
     }

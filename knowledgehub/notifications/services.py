@@ -4,6 +4,7 @@ item they may not see, and nobody is told about their own doing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +15,9 @@ from knowledgehub.knowledge.visibility import can_view
 from knowledgehub.people.mentions import mentioned_people
 from knowledgehub.people.models import User
 
-from .choices import Verb
+from .choices import Channel, Frequency, Verb
 from .models import Notification
+from .preferences import preferences_for
 
 
 def notify(
@@ -29,7 +31,11 @@ def notify(
     actor: User | None = None,
 ) -> list[Notification]:
     """Notify each recipient once per (verb, key); skips the actor and anyone who cannot see
-    ``item``. Returns the notifications created now."""
+    ``item``, and follows each recipient's preferences: shown on the site unless turned off
+    there, e-mailed straight away (by the worker, once the transaction commits) or kept for a
+    digest. Returns the notifications created now."""
+    from . import tasks
+
     created: list[Notification] = []
     for person in {p.pk: p for p in recipients}.values():
         if actor is not None and person.pk == actor.pk:
@@ -37,6 +43,11 @@ def notify(
         if not person.is_active:
             continue
         if item is not None and not can_view(person, item):
+            continue
+        prefs = preferences_for(person)
+        in_app = prefs.get((verb, Channel.IN_APP), Frequency.IMMEDIATE) != Frequency.OFF
+        email = prefs.get((verb, Channel.EMAIL), Frequency.OFF)
+        if not in_app and email == Frequency.OFF:
             continue
         with transaction.atomic():
             notification, was_created = Notification.objects.get_or_create(
@@ -48,10 +59,13 @@ def notify(
                     "item": item,
                     "text": text[:300],
                     "url": url[:1000],
+                    "in_app": in_app,
                 },
             )
         if was_created:
             created.append(notification)
+            if email == Frequency.IMMEDIATE and person.email:
+                transaction.on_commit(partial(tasks.send_notification_email_task, notification.pk))
     return created
 
 

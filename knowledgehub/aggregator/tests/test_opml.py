@@ -150,7 +150,7 @@ def test_round_trip_export_then_import(
 
     html = client.get(reverse("aggregator:opml_job", args=[job.pk])).content.decode()
     assert "Feeds imported" in html and "2 feeds added" in html and "<progress" in html
-    assert "hx-trigger" not in html  # finished: no more polling
+    assert "every 2s" not in html  # finished: no more polling
 
 
 def test_import_job_records_failures_and_already_followed(no_network, alice):

@@ -321,7 +321,7 @@ def test_first_poll_progress_polls_with_htmx_and_reloads_when_done(client, dave)
     )
     fragment = client.get(progress_url, headers={"HX-Request": "true"})
     assert fragment["HX-Refresh"] == "true"
-    assert "hx-trigger" not in titles_on(client, source_url)
+    assert "every 2s" not in titles_on(client, source_url)
 
 
 def test_demo_source_says_it_is_not_polled(client):

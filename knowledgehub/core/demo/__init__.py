@@ -207,6 +207,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.offers.demo",
     "knowledgehub.blogs.demo",
     "knowledgehub.aggregator.demo",
+    "knowledgehub.follows.demo",
     # Last: it comments on what the kinds above made.
     "knowledgehub.discussions.demo",
 )

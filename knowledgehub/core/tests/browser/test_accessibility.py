@@ -238,6 +238,11 @@ def site(settings: Any) -> Site:
         total=3,
         failed=[{"url": "https://b.example.org/feed", "error": "The server answered 404."}],
     )
+    # bob follows alice and a topic, so his stream and lists have something in them.
+    from knowledgehub.follows.services import follow
+
+    follow(bob, alice)
+    follow(bob, Tag.objects.get(slug="food-waste"))
     # A mention (a notification for bob), a report for the facilitators, and edit history.
     from knowledgehub.discussions.services import comment_add, report_create
     from knowledgehub.knowledge.history import record_revision
@@ -329,6 +334,21 @@ def _document_url(s: Any) -> str:
     from knowledgehub.library.models import Document
 
     return str(Document.objects.get().get_absolute_url())
+
+
+def _unsubscribe_url(s: Any) -> str:
+    from knowledgehub.notifications.emails import unsubscribe_token
+
+    return f"/notifications/unsubscribe/{unsubscribe_token(s.bob, 'mention')}/"
+
+
+def _saved_search_url(s: Any, action: str) -> str:
+    from knowledgehub.search.models import SavedSearch
+
+    saved = SavedSearch.objects.get_or_create(
+        user=s.alice, name="Food waste news", defaults={"query": "food waste", "filters": {}}
+    )[0]
+    return f"/search/saved/{saved.pk}/{action}"
 
 
 def _feed_source_url() -> str:
@@ -494,6 +514,21 @@ VISITS: dict[str, Visit] = {
     "opml-import": Visit("/feeds/opml/import/", who="alice"),
     "opml-job": Visit(lambda s: _opml_job_url(), who="alice"),
     "notifications": Visit("/notifications/", who="bob"),
+    "stream": Visit("/follows/stream/", who="bob"),
+    "stream-relevant": Visit("/follows/stream/?order=relevant", who="bob"),
+    "followers": Visit("/follows/people/alice/followers/"),
+    "following": Visit("/follows/people/bob/following/", who="bob"),
+    "notification-settings": Visit("/notifications/settings/", who="bob"),
+    "unsubscribe": Visit(lambda s: _unsubscribe_url(s)),
+    "unsubscribe-bad-token": Visit("/notifications/unsubscribe/not-a-token/", status=400),
+    "search": Visit("/search/?q=weekly+food+waste"),
+    "search-signed-in": Visit("/search/?q=food", who="alice"),
+    "search-no-results": Visit("/search/?q=zzzyzzx"),
+    "search-bad-date": Visit("/search/?q=food&from=31/2/2025", status=400),
+    "search-suggest": Visit("/search/suggest?q=foo"),
+    "saved-searches": Visit("/search/saved/", who="alice"),
+    "saved-search-edit": Visit(lambda s: _saved_search_url(s, ""), who="alice"),
+    "saved-search-delete": Visit(lambda s: _saved_search_url(s, "delete/"), who="alice"),
     "moderation": Visit("/moderation/", who="alice"),
     "moderation-resolved": Visit("/moderation/?status=resolved", who="alice"),
     "item-history": Visit(lambda s: f"/items/{s.post.knowledge_item.pk}/history/"),
