@@ -31,6 +31,23 @@ SQLITE_TABLES = [
     "tokenize='porter unicode61 remove_diacritics 2')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
 ]
+# A covering index of the knowledge_item columns the visibility rule, the search filters and the
+# facets read. Joining each full-text match to its knowledge_item row by rowid reads a whole
+# (large: the body text is inline) table row per match, which cost more than the ranking itself;
+# the service names this index (``INDEXED BY``) in its ranking and counting queries so SQLite
+# reads these few columns from small index pages instead.
+SQLITE_ITEM_INDEX = "search_item_visibility"
+SQLITE_ITEM_INDEX_COLUMNS = (
+    "id", "audience", "is_hidden", "community_id", "author_id", "published_at", "kind",
+    "organisation_id",
+)  # fmt: skip
+SQLITE_INDEXES = {
+    SQLITE_ITEM_INDEX: (
+        f"CREATE INDEX IF NOT EXISTS {SQLITE_ITEM_INDEX} ON knowledge_item "
+        f"({', '.join(SQLITE_ITEM_INDEX_COLUMNS)})"
+    ),
+}
+
 SQLITE_TRIGGERS = {
     "search_item_ai": (
         "CREATE TRIGGER IF NOT EXISTS search_item_ai AFTER INSERT ON knowledge_item BEGIN "  # noqa: S608 (constant identifiers; values are parameters)
@@ -67,6 +84,20 @@ def _sqlite_trigger_names(cursor: Any) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
+def _sqlite_index_names(cursor: Any) -> set[str]:
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'knowledge_item'"
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def sqlite_item_index_exists(connection: BaseDatabaseWrapper) -> bool:
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        return SQLITE_ITEM_INDEX in _sqlite_index_names(cursor)
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create the index for this database (idempotent). On SQLite, when the triggers were missing
     (a later migration of knowledge.Item rebuilt its table, which drops triggers), re-create them
@@ -82,6 +113,8 @@ def install(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(sql)
             for name in missing:
                 cursor.execute(SQLITE_TRIGGERS[name])
+            for sql in SQLITE_INDEXES.values():
+                cursor.execute(sql)
             if missing or not existed:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 (constant identifiers; values are parameters)
         elif connection.vendor == "postgresql":
@@ -104,6 +137,8 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
         if connection.vendor == "sqlite":
             for name in SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for name in SQLITE_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {VOCAB_TABLE}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
         elif connection.vendor == "postgresql":
@@ -140,8 +175,10 @@ def is_installed(connection: BaseDatabaseWrapper) -> bool:
             cursor.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE]
             )
-            return cursor.fetchone() is not None and set(SQLITE_TRIGGERS) <= (
-                _sqlite_trigger_names(cursor)
+            return (
+                cursor.fetchone() is not None
+                and set(SQLITE_TRIGGERS) <= _sqlite_trigger_names(cursor)
+                and set(SQLITE_INDEXES) <= _sqlite_index_names(cursor)
             )
         if connection.vendor == "postgresql":
             cursor.execute(

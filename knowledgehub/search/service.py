@@ -26,7 +26,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -269,14 +269,16 @@ def _filtered(
     tag: str,
     date_from: date | None,
     date_to: date | None,
-    skip: str = "",
+    skip: Collection[str] = (),
 ) -> QuerySet[Item]:
+    """The viewer's visible items with the filters applied, except those named in ``skip``
+    (``"kind"``, ``"community"``, ``"organisation"``: the facet columns)."""
     qs = Item.objects.visible_to(viewer)
-    if kinds and skip != "kind":
+    if kinds and "kind" not in skip:
         qs = qs.filter(kind__in=list(kinds))
-    if community_id is not None and skip != "community":
+    if community_id is not None and "community" not in skip:
         qs = qs.filter(community_id=community_id)
-    if organisation_id is not None and skip != "organisation":
+    if organisation_id is not None and "organisation" not in skip:
         qs = qs.filter(organisation_id=organisation_id)
     if region:
         qs = qs.filter(organisation__region=region)
@@ -291,21 +293,70 @@ def _filtered(
     return qs
 
 
-def _facet_counts(qs: QuerySet[Item], column: str) -> list[tuple[Any, int]]:
-    rows = qs.exclude(**{f"{column}__isnull": True}).values(column).annotate(n=Count("pk"))
-    return [(row[column], row["n"]) for row in rows.order_by()]
+FACET_COLUMNS = ("kind", "community", "organisation")
 
 
-def _facets(viewer: Viewer, parsed: ParsedQuery, filters: dict[str, Any]) -> dict[str, list[Any]]:
-    """Counts per kind, community and organisation over the viewer's visible matching items.
-    Each facet applies every filter but its own, so a person can see what else is there."""
-    by_kind = _facet_counts(_match(_filtered(viewer, **filters, skip="kind"), parsed), "kind")
-    by_community = _facet_counts(
-        _match(_filtered(viewer, **filters, skip="community"), parsed), "community"
-    )
-    by_org = _facet_counts(
-        _match(_filtered(viewer, **filters, skip="organisation"), parsed), "organisation"
-    )
+@dataclass(frozen=True)
+class _Counts:
+    """The total and the raw facet counts of one search, from one grouped query."""
+
+    total: int
+    by_kind: list[tuple[Any, int]]
+    by_community: list[tuple[Any, int]]
+    by_organisation: list[tuple[Any, int]]
+
+
+def _rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query over knowledge items. On SQLite the same SQL, as
+    Django compiled it (visibility rule, filters and match unchanged), is told to read
+    knowledge_item through the search's covering index, when that index exists."""
+    if connection.vendor != "sqlite":
+        return [tuple(row) for row in qs]
+    sql, params = qs.query.sql_with_params()
+    table = f'FROM "{Item._meta.db_table}" '
+    if sql.startswith("SELECT ") and table in sql and backends.sqlite_item_index_exists(connection):
+        sql = sql.replace(table, f'{table}INDEXED BY "{backends.SQLITE_ITEM_INDEX}" ', 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _counts(viewer: Viewer, parsed: ParsedQuery, filters: dict[str, Any]) -> _Counts:
+    """The number of visible matching items and the counts per kind, community and
+    organisation, each facet applying every filter but its own (so a person can see what else
+    is there), from ONE query: the match with the visibility rule and every filter except the
+    three facet filters, grouped by (kind, community, organisation). The facet filters are then
+    applied to those groups here, which is exact because each is an equality (or ``IN``) test on
+    one of the grouped columns."""
+    qs = _match(_filtered(viewer, **filters, skip=FACET_COLUMNS), parsed)
+    groups = qs.order_by().values_list(*FACET_COLUMNS).annotate(n=Count("pk"))
+    kinds = set(filters["kinds"])
+    community_id = filters["community_id"]
+    organisation_id = filters["organisation_id"]
+    community_id = None if community_id is None else int(community_id)
+    organisation_id = None if organisation_id is None else int(organisation_id)
+    total = 0
+    by_kind: dict[Any, int] = {}
+    by_community: dict[Any, int] = {}
+    by_org: dict[Any, int] = {}
+    for kind, community, organisation, n in _rows(groups):
+        kind_ok = not kinds or kind in kinds
+        community_ok = community_id is None or community == community_id
+        org_ok = organisation_id is None or organisation == organisation_id
+        if kind_ok and community_ok and org_ok:
+            total += n
+        if community_ok and org_ok:
+            by_kind[kind] = by_kind.get(kind, 0) + n
+        if kind_ok and org_ok and community is not None:
+            by_community[community] = by_community.get(community, 0) + n
+        if kind_ok and community_ok and organisation is not None:
+            by_org[organisation] = by_org.get(organisation, 0) + n
+    return _Counts(total, list(by_kind.items()), list(by_community.items()), list(by_org.items()))
+
+
+def _facets(viewer: Viewer, counts: _Counts) -> dict[str, list[Any]]:
+    """Facet values with labels, from the counts over the viewer's visible matching items."""
+    by_kind, by_community, by_org = counts.by_kind, counts.by_community, counts.by_organisation
     # Only name communities the viewer may know exist (an author who left a secret community
     # still sees their own items there, but not the community's name).
     community_names = dict(
@@ -327,6 +378,40 @@ def _facets(viewer: Viewer, parsed: ParsedQuery, filters: dict[str, Any]) -> dic
         ),
         "organisation": ordered((o, org_names[o], n) for o, n in by_org if o in org_names),
     }
+
+
+def _page(
+    viewer: Viewer,
+    parsed: ParsedQuery,
+    filters: dict[str, Any],
+    *,
+    sort: str = "relevance",
+    start: int = 0,
+    per_page: int = 20,
+) -> list[Item]:
+    """One page of the viewer's visible matching items, best first (or newest first), each with
+    a ``score``. The ranking query selects only (id, score): SQLite sorts every matching row
+    before the LIMIT, so carrying whole rows (and the joined author, community and organisation)
+    through that sort cost more than the ranking itself. The page's rows are then read by the
+    ids that query chose (with the visibility rule, in SQL)."""
+    ranked = _ranked(_filtered(viewer, **filters), parsed)
+    if sort == "date":
+        ranked = ranked.order_by("-published_at", "-id")
+    else:
+        ranked = ranked.order_by("-score", "-published_at", "-id")
+    scored = _rows(ranked.values_list("pk", "score")[start : start + per_page])  # type: ignore[misc]
+    if not scored:
+        return []
+    rows = Item.objects.select_related("community", "organisation", "author").in_bulk(
+        [pk for pk, _ in scored]
+    )
+    items = []
+    for pk, score in scored:
+        if pk in rows:
+            item = rows[pk]
+            item.score = score  # type: ignore[attr-defined]
+            items.append(item)
+    return items
 
 
 def render_marked(text: str) -> str:
@@ -436,18 +521,13 @@ def search(
         "date_from": date_from,
         "date_to": date_to,
     }
-    base = _filtered(viewer, **filters)
-    total = _match(base, parsed).count()
+    counts = _counts(viewer, parsed, filters)
+    total = counts.total
     num_pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), num_pages))
-    ranked = _ranked(base, parsed)
-    if sort == "date":
-        ranked = ranked.order_by("-published_at", "-id")
-    else:
-        ranked = ranked.order_by("-score", "-published_at", "-id")
     start = (page - 1) * per_page
-    items = list(
-        ranked.select_related("community", "organisation", "author")[start : start + per_page]
+    items = (
+        _page(viewer, parsed, filters, sort=sort, start=start, per_page=per_page) if total else []
     )
     snippets = _snippets([i.pk for i in items], parsed)
     hits = [
@@ -462,7 +542,7 @@ def search(
     results = SearchResults(
         hits=hits,
         total=total,
-        facets=_facets(viewer, parsed, filters) if total else _empty("", "", 1, sort).facets,
+        facets=_facets(viewer, counts) if total else _empty("", "", 1, sort).facets,
         page=page,
         num_pages=num_pages,
         query=parsed.normalised,
