@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knowledgehub.communities.models import Membership
-from knowledgehub.follows.activity import record_comment
+from knowledgehub.follows.activity import forget_comment, record_comment
 from knowledgehub.knowledge.models import Item
 from knowledgehub.notifications.choices import Verb
 from knowledgehub.notifications.services import notify, notify_mentions
@@ -62,9 +62,15 @@ def comment_add(*, item: Item, author: User, body: str, parent: Comment | None =
 def comment_set_hidden(*, actor: User, comment: Comment, hidden: bool) -> Comment:
     if not can_moderate(actor, comment.item):
         raise DiscussionError(_("Only the community's facilitators can hide or restore comments."))
-    comment.is_hidden = hidden
-    comment.hidden_by = actor if hidden else None
-    comment.save(update_fields=["is_hidden", "hidden_by", "body_html", "updated_at"])
+    with transaction.atomic():
+        was_hidden = comment.is_hidden
+        comment.is_hidden = hidden
+        comment.hidden_by = actor if hidden else None
+        comment.save(update_fields=["is_hidden", "hidden_by", "body_html", "updated_at"])
+        if hidden:
+            forget_comment(comment)  # out of followers' streams too
+        elif was_hidden:
+            record_comment(comment)
     return comment
 
 

@@ -112,6 +112,13 @@ def record_comment(comment: Comment) -> Activity:
     )
 
 
+def forget_comment(comment: Comment) -> int:
+    """A hidden comment leaves followers' streams (restoring it records it again)."""
+    return Activity.objects.filter(
+        verb=Verb.COMMENTED, item_id=comment.item_id, url__endswith=f"#comment-{comment.pk}"
+    ).delete()[0]
+
+
 def record_reply(reply: Reply) -> Activity | None:
     from knowledgehub.forums.models import Thread
     from knowledgehub.knowledge.models import Item

@@ -157,3 +157,19 @@ def test_people_cannot_resolve_reports_they_cannot_act_on(client, bob, carol, se
     client.logout()
     response = client.get("/moderation/")
     assert response.status_code == 302
+
+
+def test_a_hidden_comment_leaves_followers_streams_and_comes_back_when_restored(
+    alice, bob, carol, setting
+):
+    from knowledgehub.discussions.services import comment_add, comment_set_hidden
+    from knowledgehub.follows.models import Activity
+
+    _community, _post, item = setting
+    comment = comment_add(item=item, author=bob, body="Something unkind")
+    commented = Activity.objects.filter(verb="commented", url__endswith=f"#comment-{comment.pk}")
+    assert commented.count() == 1
+    comment_set_hidden(actor=alice, comment=comment, hidden=True)
+    assert commented.count() == 0
+    comment_set_hidden(actor=alice, comment=comment, hidden=False)
+    assert commented.count() == 1
