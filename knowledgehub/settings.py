@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "knowledgehub.notifications",
     "knowledgehub.aggregator",
     "knowledgehub.follows",
+    "knowledgehub.serendipity",
     "knowledgehub.search",
 ]
 

@@ -65,6 +65,14 @@ class Command(BaseCommand):
             demo = seed_demo(stdout=self.stdout)
             if demo.created:
                 self.stdout.write(f"The demo took {demo.seconds:.1f} seconds.")
+            from knowledgehub.serendipity.models import ModelState
+            from knowledgehub.serendipity.services import rebuild
+
+            if not ModelState.objects.exists():
+                # First run: fit the related-items model once, so item pages show "Related"
+                # (afterwards the worker keeps it up to date item by item).
+                counts = rebuild()
+                self.stdout.write(f"Related items computed for {counts.get('items', 0)} items.")
         cache.delete(DEMO_CACHE_KEY)
         bump_content_version()  # bulk inserts send no signals
 
