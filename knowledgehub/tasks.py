@@ -15,6 +15,7 @@ from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
 from knowledgehub.notifications import tasks as notification_tasks
+from knowledgehub.serendipity import tasks as serendipity_tasks
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -35,3 +36,8 @@ def every_minute_schedule_due_feed_polls() -> None:
 @db_periodic_task(crontab(minute="5"))
 def hourly_send_due_notification_digests() -> None:
     notification_tasks.send_due_digests()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_relate_new_items() -> None:
+    serendipity_tasks.relate_new_items()

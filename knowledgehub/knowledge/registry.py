@@ -204,9 +204,6 @@ def index_sync(obj: Indexed, *, new: bool = False) -> Any:
             from knowledgehub.follows.activity import record_item_created
 
             record_item_created(item)  # "<author> posted …" for followers' streams
-            from knowledgehub.serendipity.tasks import queue_update_related
-
-            queue_update_related(item.pk)  # related items, on the worker once this commits
         else:
             Item.objects.filter(pk=item.pk).update(**fields)
             for name, value in fields.items():

@@ -187,3 +187,19 @@ def related_for(viewer: Any, item: Item, limit: int = 5) -> list[tuple[Item, str
         .order_by("-score", "related_id")[:limit]
     )
     return [(r.related, reason(list(r.terms))) for r in rows]
+
+
+def relate_pending(*, limit: int = 100) -> int:
+    """Run :func:`item_related_update` for up to ``limit`` items that have no vector yet, oldest
+    first; returns how many were done. Does nothing before a first ``rebuild``."""
+    if _current_model() is None:
+        return 0
+    pending = list(
+        _items_query()
+        .filter(serendipity_vector__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for item_id in pending:
+        item_related_update(item_id)
+    return len(pending)

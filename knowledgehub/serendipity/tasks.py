@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from huey.contrib.djhuey import db_task
 
 
@@ -15,9 +13,10 @@ def update_related(item_id: int) -> str:
     return item_related_update(item_id)
 
 
-def queue_update_related(item_id: int) -> None:
-    """Queue :func:`update_related` for a new Item once the current transaction commits (called
-    from ``knowledge.registry.index_sync``)."""
-    from django.db import transaction
+def relate_new_items(limit: int = 100) -> int:
+    """Link items that have no vector yet (scheduled every minute from ``knowledgehub/tasks.py``).
+    A sweep rather than a task per new item keeps content creation (and feed ingestion, which
+    writes Items in bulk) free of queue writes; the lag is at most a minute or so."""
+    from .services import relate_pending
 
-    transaction.on_commit(partial(update_related, item_id))
+    return relate_pending(limit=limit)

@@ -139,10 +139,14 @@ def test_update_related_before_any_rebuild_does_nothing(db):  # type: ignore[no-
     assert not ItemVector.objects.exists()
 
 
-def test_creating_content_queues_update_related(world, alice, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        post = PostFactory(author=alice, title="Food waste blog", body=WASTE)
+def test_the_sweep_relates_new_content_once(world, alice):  # type: ignore[no-untyped-def]
+    from knowledgehub.serendipity.tasks import relate_new_items
+
+    post = PostFactory(author=alice, title="Food waste blog", body=WASTE)
     item = post.knowledge_item
+    assert not ItemVector.objects.filter(item=item).exists()
+    assert relate_new_items() == 1
+    assert relate_new_items() == 0  # nothing left to do
     assert ItemVector.objects.filter(item=item).exists()
     assert "Food waste blog" in _titles(AnonymousUser(), world["page"])
 
