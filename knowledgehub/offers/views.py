@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -185,38 +186,34 @@ def mark_met(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, obj, met_form=form, status=400)
 
 
-@login_required
-@require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def _author_changes_status(
+    request: HttpRequest, pk: int, change: Callable[..., object], done: str
+) -> HttpResponse:
+    """Close or reopen: the author's own offer or ask only (a 404 for anyone else)."""
     obj = _visible_or_404(request, pk)
     user = request.user
     assert isinstance(user, User)
     if obj.author_id != user.pk:
         raise Http404
     try:
-        offer_ask_close(offer_ask=obj, user=user)
+        change(offer_ask=obj, user=user)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("Closed."))
+        messages.success(request, done)
     return redirect(obj)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _author_changes_status(request, pk, offer_ask_close, _("Closed."))
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _visible_or_404(request, pk)
-    user = request.user
-    assert isinstance(user, User)
-    if obj.author_id != user.pk:
-        raise Http404
-    try:
-        offer_ask_reopen(offer_ask=obj, user=user)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("Reopened."))
-    return redirect(obj)
+    return _author_changes_status(request, pk, offer_ask_reopen, _("Reopened."))
 
 
 @login_required
