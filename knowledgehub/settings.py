@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "knowledgehub.aggregator",
     "knowledgehub.follows",
     "knowledgehub.serendipity",
+    "knowledgehub.themes",
     "knowledgehub.search",
 ]
 

@@ -42,6 +42,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("offers/", include("knowledgehub.offers.urls")),
     path("notifications/", include("knowledgehub.notifications.urls")),
     path("follows/", include("knowledgehub.follows.urls")),
+    path("", include("knowledgehub.serendipity.urls")),
+    path("", include("knowledgehub.serendipity.people_urls")),
+    path("", include("knowledgehub.serendipity.summary_urls")),
+    path("themes/", include("knowledgehub.themes.urls")),
+    path("trends/", include("knowledgehub.themes.trend_urls")),
     # /search?q=… (the documented address) and /search/… (results, feeds, saved searches).
     path("search", search_views.search_page, name="search_bare"),
     path("search/", include("knowledgehub.search.urls")),

@@ -64,6 +64,14 @@ class User(AbstractUser):
         choices=ProfileVisibility.choices,
         default=ProfileVisibility.MEMBERS,
     )
+    suggest_me = models.BooleanField(
+        _("suggest me to people with similar interests"),
+        default=True,
+        help_text=_(
+            "Show me in \u201cPeople like you\u201d, \u201cWho has done this?\u201d and "
+            "\u201cWho can help?\u201d to people who may see my profile."
+        ),
+    )
     is_demo = models.BooleanField(default=False, editable=False)
 
     objects = KHUserManager()  # type: ignore[misc]

@@ -3,6 +3,7 @@ precomputed related items. All of it can be rebuilt from the Items (``rebuild_se
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -30,6 +31,9 @@ class ItemVector(models.Model):
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="serendipity_vector")
     tfidf = models.BinaryField()
+    embedding = models.BinaryField(
+        null=True, blank=True, help_text="Sentence embedding: float32 little-endian, unit length."
+    )
     model_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -53,3 +57,22 @@ class RelatedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} ~ {self.related_id} ({self.score:.2f})"
+
+
+class PersonVector(models.Model):
+    """What a person is about, for "People like you", "who has done this?" and "who can help":
+    their declared interests, skills and profile text plus the open items they wrote, read and
+    followed. Built only from what every signed-in member may see, so a similarity never reveals
+    restricted content."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="serendipity_vector"
+    )
+    tfidf = models.BinaryField()
+    embedding = models.BinaryField(null=True, blank=True)
+    terms = models.JSONField(default=list, help_text="The person's top terms, heaviest first.")
+    model_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"vector of person {self.person_id}"
