@@ -76,3 +76,41 @@ class PersonVector(models.Model):
 
     def __str__(self) -> str:
         return f"vector of person {self.person_id}"
+
+
+class SimilarPerson(models.Model):
+    """``other`` is among the people most like ``person`` ("People like you"), precomputed by the
+    worker from person vectors; ``reasons`` are shared interests, skills or terms."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other"], name="serendipity_similar_once"),
+        ]
+        indexes = [models.Index(fields=["person", "-score"], name="serendipity_similar_top")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.other_id} ({self.score:.2f})"
+
+
+class ItemPerson(models.Model):
+    """``person``'s work is among the closest to ``item`` ("Who has done this?"; on an ask, "Who
+    can help?"), precomputed by the worker; ``reasons`` say why in a few words."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "person"], name="serendipity_itemperson_once"),
+        ]
+        indexes = [models.Index(fields=["item", "-score"], name="serendipity_itemperson_top")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} for item {self.item_id} ({self.score:.2f})"
