@@ -24,6 +24,8 @@ def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
     # request renders afresh so tests see exactly what the view does.
     settings.KH_PAGE_CACHE_SECONDS = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The embedding model is slow to load and run: off unless a test asks for `embeddings`.
+    settings.KH_EMBEDDINGS = False
     from django.core.cache import cache
 
     cache.clear()
@@ -45,6 +47,18 @@ def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
     HUEY.immediate = previous
     if not immediate:
         djhuey.close_old_connections = closer
+
+
+@pytest.fixture
+def embeddings(settings):  # type: ignore[no-untyped-def]
+    """Turn on the offline embedding model (skipping when it is not installed). The model stays
+    loaded for the rest of the test process: loading it costs about a second."""
+    from knowledgehub.serendipity import embedding
+
+    settings.KH_EMBEDDINGS = True
+    if not embedding.available():
+        pytest.skip("the offline embedding model is not installed")
+    return embedding
 
 
 @pytest.fixture

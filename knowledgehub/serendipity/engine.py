@@ -24,11 +24,44 @@ _INDEX = np.dtype("<i4")
 _WEIGHT = np.dtype("<f4")
 
 
+EMBED_DIM = 384
+# Related-item score = EMBEDDING_WEIGHT * embedding cosine + (1 - EMBEDDING_WEIGHT) * TF-IDF cosine.
+# Chosen on the labelled sets in ../shared/data/discovery (see evaluate_related and the docs).
+EMBEDDING_WEIGHT = 0.5
+# With embeddings every pair has some cosine; a neighbour must score at least this much blended
+# (an embedding cosine of 0.3 with no shared term), so unrelated items stay unrelated.
+MIN_BLENDED = EMBEDDING_WEIGHT * 0.3
+EMBED_CHARS = 2_000  # of an item's text given to the embedding model (it reads 256 tokens)
+
+
 def embed(texts: list[str]) -> np.ndarray | None:
-    """Sentence embeddings for ``texts`` (one unit-length float32 row each), or ``None`` when no
-    offline embedding model is installed. This is the one seam for embeddings: a later change adds
-    a local ONNX model here. Nothing is ever downloaded at run time."""
-    return None
+    """Sentence embeddings for ``texts`` (one unit-length float32 row of ``EMBED_DIM`` each), or
+    ``None`` when no offline model is installed or ``KH_EMBEDDINGS`` is off. The one seam for
+    embeddings (:mod:`.embedding`); nothing is ever downloaded. Loads the model on first use, so
+    only the worker and management commands may call it, never a web request."""
+    from . import embedding
+
+    return embedding.embed(texts)
+
+
+def embed_text(title: str, text: str) -> str:
+    return f"{title}\n{text[:EMBED_CHARS]}" if title else text[:EMBED_CHARS]
+
+
+def pack_dense(vec: np.ndarray) -> bytes:
+    """A dense vector as float32 little-endian bytes."""
+    return np.asarray(vec, dtype=_WEIGHT).reshape(-1).tobytes()
+
+
+def unpack_dense(blob: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype=_WEIGHT).astype(np.float32)
+
+
+def blend(tfidf_scores: np.ndarray, embedding_scores: np.ndarray | None) -> np.ndarray:
+    """The production score from the two cosines (TF-IDF alone when there are no embeddings)."""
+    if embedding_scores is None:
+        return tfidf_scores
+    return EMBEDDING_WEIGHT * embedding_scores + (1.0 - EMBEDDING_WEIGHT) * tfidf_scores
 
 
 def item_text(title: str, text: str) -> str:
@@ -150,26 +183,38 @@ def nearest(
     k: int = NEIGHBOURS,
     *,
     exclude: Sequence[int] | None = None,
+    dense_queries: np.ndarray | None = None,
+    dense_matrix: np.ndarray | None = None,
+    dead: np.ndarray | None = None,
     chunk_cells: int = 8_000_000,
 ) -> Iterator[list[tuple[int, float]]]:
-    """For each query row, the ``k`` rows of ``matrix`` with the highest cosine (> 0), best first.
-    ``exclude[i]`` is a row of ``matrix`` never returned for query ``i`` (itself). Brute force in
-    chunks of queries so that a chunk's dense score block stays under ``chunk_cells`` floats."""
+    """For each query row, the ``k`` rows of ``matrix`` with the highest score, best first: the
+    TF-IDF cosine, blended with the embedding cosine when ``dense_queries`` and ``dense_matrix``
+    are given (rows of zeros stand for items without an embedding). ``exclude[i]`` is a row never
+    returned for query ``i`` (itself); rows where ``dead`` is true are never returned. Brute force
+    in chunks of queries so that a chunk's dense score block stays under ``chunk_cells`` floats."""
     n = matrix.shape[0]
+    dense = dense_queries is not None and dense_matrix is not None
+    floor = MIN_BLENDED if dense else 1e-6
     step = max(1, chunk_cells // max(n, 1))
     matrix_t = sparse.csc_matrix(matrix.T)
     for start in range(0, queries.shape[0], step):
-        block = (queries[start : start + step] @ matrix_t).toarray()
+        block = np.asarray((queries[start : start + step] @ matrix_t).toarray(), dtype=np.float32)
+        if dense:
+            assert dense_queries is not None and dense_matrix is not None
+            block = blend(block, dense_queries[start : start + step] @ dense_matrix[:n].T)
+        if dead is not None:
+            block[:, dead[:n]] = -1.0
         for offset, scores in enumerate(block):
             if exclude is not None:
-                scores[exclude[start + offset]] = 0.0
+                scores[exclude[start + offset]] = -1.0
             take = min(k, n)
             if take <= 0:
                 yield []
                 continue
             top = np.argpartition(-scores, take - 1)[:take] if take < n else np.arange(n)
             top = top[np.argsort(-scores[top], kind="stable")]
-            yield [(int(j), float(scores[j])) for j in top if scores[j] > 1e-6]
+            yield [(int(j), float(scores[j])) for j in top if scores[j] > floor]
 
 
 def shared_terms(

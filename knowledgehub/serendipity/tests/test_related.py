@@ -181,3 +181,172 @@ def test_item_page_shows_related_section_only_with_visible_items(client, alice, 
     ).content.decode()
     assert 'id="discussion"' in swapped
     assert "related-heading" not in swapped
+
+
+# --- Embeddings, the worker's cache, surprise mode, reasons, the fragment view -------------------
+
+
+def test_rebuild_stores_embeddings_and_relates_by_meaning(embeddings, db):  # type: ignore[no-untyped-def]
+    from knowledgehub.serendipity import engine
+
+    _filler()
+    bins = ItemFactory(title="Kerbside food waste", text="Weekly caddy collections of food scraps.")
+    compost = ItemFactory(title="Composting leftovers", text="Turning kitchen peelings into soil.")
+    report = services.rebuild()
+    assert report["embedded"] == ItemVector.objects.count() == 5
+    vec = engine.unpack_dense(ItemVector.objects.get(item=bins).embedding)
+    assert vec.shape == (engine.EMBED_DIM,)
+    # no shared term, yet related through the embedding; the reason says so plainly
+    rows = dict(services.related_for(AnonymousUser(), compost))
+    assert bins in rows
+    assert rows[bins].startswith("on a similar subject")
+    # unrelated items stay below the floor
+    parking = ItemVector.objects.get(item__title="Parking permits").item
+    assert compost not in dict(services.related_for(AnonymousUser(), parking))
+
+
+def test_the_sweep_uses_the_warm_cache(embeddings, world, carol):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.relate_pending()  # warm (rebuild already primed it in this process)
+    loads = services.CACHE_LOADS
+    first = ItemFactory(title="Food waste newcomer", text=WASTE)
+    second = ItemFactory(title="Food waste late arrival", text=WASTE)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.relate_pending() == 2
+    assert loads == services.CACHE_LOADS  # not reloaded
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"serendipity_itemvector"."tfidf"' in q["sql"]
+    ]
+    assert all("IN (" in sql for sql in reads), reads  # only the new items' rows, never all
+    assert ItemVector.objects.get(item=first).embedding is not None
+    assert "Food waste late arrival" in _titles(carol, first)
+    assert "Food waste newcomer" in _titles(carol, world["page"])
+    # a vector written by another process is picked up by id, a deleted item is skipped
+    second.delete()
+    third = ItemFactory(title="Food waste third", text=WASTE)
+    services.item_related_update(third.pk)
+    assert loads == services.CACHE_LOADS
+    assert "Food waste late arrival" not in _titles(carol, third)
+    assert "Food waste newcomer" in _titles(carol, third)
+
+
+def test_a_new_model_version_drops_the_cache(world):  # type: ignore[no-untyped-def]
+    services.relate_pending()
+    services.drop_cache()
+    loads = services.CACHE_LOADS
+    ItemFactory(title="Food waste newcomer", text=WASTE)
+    services.relate_pending()
+    assert loads + 1 == services.CACHE_LOADS  # one full load, then appends
+
+
+def test_surprise_favours_other_communities_within_the_rule(world, alice, bob, carol):  # type: ignore[no-untyped-def]
+    outside = community_with(alice)  # carol and bob are not members
+    far = ItemFactory(title="Food waste elsewhere", text=WASTE, community=outside, author=alice)
+    services.item_related_update(far.pk)
+    plain = [o.title for o, _ in services.related_for(carol, world["page"], limit=30)]
+    surprising = [
+        o.title for o, _ in services.related_for(carol, world["page"], limit=30, surprise=True)
+    ]
+    assert surprising[0] == "Food waste elsewhere"
+    assert set(surprising) == set(plain)  # re-ranked, never widened
+    assert "Food waste secret" not in surprising
+    bob_sees = [o.title for o, _ in services.related_for(bob, world["page"], surprise=True)]
+    assert "Food waste in the community" not in bob_sees[:1]  # bob is a member of that one
+    anonymous = {o.title for o, _ in services.related_for(AnonymousUser(), world["page"], 30, True)}
+    assert anonymous == {"Food waste caddies", "Food waste elsewhere"}
+
+
+def test_reasons_name_a_similar_council(world, alice):  # type: ignore[no-untyped-def]
+    from knowledgehub.testing.factories import OrganisationFactory
+
+    mine = OrganisationFactory(name="Northshire", region="North West")
+    similar = OrganisationFactory(name="Westshire", region="North West")
+    far = OrganisationFactory(name="Southshire", region="South East")
+    world["page"].organisation = mine
+    world["page"].save()
+    world["public"].organisation = similar
+    world["public"].save()
+    [(_, why)] = services.related_for(AnonymousUser(), world["page"])
+    assert why.startswith("shares the themes ")
+    assert "from a similar council (Westshire)" in why
+    world["public"].organisation = far
+    world["public"].save()
+    [(_, why)] = services.related_for(AnonymousUser(), world["page"])
+    assert why.endswith("from Southshire")
+
+
+def test_reasons_use_the_authors_organisation_only_when_their_profile_is_visible(world, alice):  # type: ignore[no-untyped-def]
+    from knowledgehub.people.choices import ProfileVisibility
+    from knowledgehub.testing.factories import OrganisationFactory
+
+    alice.organisation = OrganisationFactory(name="Alicetown")
+    alice.profile_visibility = ProfileVisibility.MEMBERS
+    alice.save()
+    [(_, why)] = services.related_for(AnonymousUser(), world["page"])
+    assert "Alicetown" not in why
+    why = dict(services.related_for(world["page"].author, world["page"]))[world["public"]]
+    assert "also from Alicetown" in why
+
+
+def test_page_surprise_link_works_without_javascript(client, world):  # type: ignore[no-untyped-def]
+    from knowledgehub.serendipity import embedding
+
+    embedding.reset()
+    item = world["page"]
+    html = client.get(f"/items/{item.pk}/related/").content.decode()
+    assert "Surprise me" in html
+    assert 'href="?related=surprise#related-heading"' in html
+    assert f'hx-get="/items/{item.pk}/related/?surprise=1"' in html
+    surprised = client.get(f"/items/{item.pk}/related/?surprise=1").content.decode()
+    assert "Surprise picks" in surprised
+    assert "Food waste caddies" in surprised
+    assert "Food waste for members" not in surprised  # anonymous
+    assert not embedding.is_loaded()
+
+
+def test_item_page_never_loads_the_model(client, embeddings, alice):  # type: ignore[no-untyped-def]
+    _filler()
+    page = PostFactory(author=alice, title="Food waste trial", body=WASTE)
+    PostFactory(author=alice, title="Food waste caddies", body=WASTE)
+    services.rebuild()
+    embeddings.reset()  # as in a fresh web process
+    loads = embeddings.LOADS
+    for url in (page.get_absolute_url(), page.get_absolute_url() + "?related=surprise"):
+        html = client.get(url).content.decode()
+        assert "Food waste caddies" in html
+    assert "Surprise picks" in html
+    assert not embeddings.is_loaded()
+    assert loads == embeddings.LOADS
+
+
+def test_fragment_follows_the_visibility_rule(client, world, bob, carol):  # type: ignore[no-untyped-def]
+    secret = world["secret"]
+    assert client.get(f"/items/{secret.pk}/related/").status_code == 404
+    client.force_login(carol)
+    assert client.get(f"/items/{secret.pk}/related/?surprise=1").status_code == 404
+    html = client.get(f"/items/{world['page'].pk}/related/?surprise=1").content.decode()
+    assert "Food waste for members" in html
+    assert "Food waste secret" not in html and "Food waste in the community" not in html
+    client.force_login(bob)
+    html = client.get(f"/items/{secret.pk}/related/").content.decode()
+    assert "Food waste in the community" in html
+
+
+@pytest.mark.parametrize("query", ["?surprise=banana", "?surprise=2", "?surprise=yes%20please"])
+def test_fragment_rejects_bad_params_clearly(client, world, query):  # type: ignore[no-untyped-def]
+    response = client.get(f"/items/{world['page'].pk}/related/{query}")
+    assert response.status_code == 400
+    assert b"surprise must be 1 or 0" in response.content
+
+
+def test_fragment_unknown_item_and_methods(client, world):  # type: ignore[no-untyped-def]
+    assert client.get("/items/999999/related/").status_code == 404
+    assert client.post(f"/items/{world['page'].pk}/related/").status_code == 405
+    # a bad value for the page's own switch is simply the normal section
+    item = world["page"]
+    html = client.get(f"/items/{item.pk}/related/?related=nonsense").content.decode()
+    assert "Surprise me" in html

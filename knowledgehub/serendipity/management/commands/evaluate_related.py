@@ -21,8 +21,11 @@ from knowledgehub.serendipity import engine
 K = 10
 
 
-def read_corpus(path: Path) -> tuple[list[str], list[str | None], list[list[float]] | None]:
-    """(texts, labels, human similarity matrix or None)."""
+Corpus = tuple[list[tuple[str, str]], list[str | None], list[list[float]] | None]
+
+
+def read_corpus(path: Path) -> Corpus:
+    """((title, text) per record, labels, human similarity matrix or None)."""
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -36,23 +39,24 @@ def read_corpus(path: Path) -> tuple[list[str], list[str | None], list[list[floa
     except json.JSONDecodeError as exc:
         raise CommandError(f"{path} is not valid JSON: {exc}") from exc
     if isinstance(records, dict) and isinstance(records.get("docs"), list):
-        texts = [str(d) for d in records["docs"]]
+        pairs = [("", str(d)) for d in records["docs"]]
         sim = records.get("sim")
-        if not (isinstance(sim, list) and len(sim) == len(texts)):
+        if not (isinstance(sim, list) and len(sim) == len(pairs)):
             sim = None
-        return texts, [None] * len(texts), sim
+        return pairs, [None] * len(pairs), sim
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise CommandError(
             f'{path}: expected JSON records like {{"id", "text", "label"}}, or {{"docs", "sim"}}.'
         )
-    texts, labels = [], []
+    docs: list[tuple[str, str]] = []
+    labels: list[str | None] = []
     for n, record in enumerate(records, start=1):
         if not isinstance(record.get("text"), str):
             raise CommandError(f'{path}: record {n} has no "text".')
-        texts.append(engine.item_text(str(record.get("title", "")), record["text"]))
+        docs.append((str(record.get("title", "")), record["text"]))
         label = record.get("label")
         labels.append(None if label is None else str(label))
-    return texts, labels, None
+    return docs, labels, None
 
 
 def precision_at_k(ranked: list[list[int]], labels: list[str | None], k: int = K) -> float | None:
@@ -86,29 +90,48 @@ class Command(BaseCommand):
             "--pairs", action="store_true", help="Pearson r against human similarity ratings"
         )
         parser.add_argument("--seed", type=int, default=0, help="Seed for the random baseline")
+        parser.add_argument(
+            "--weights",
+            default="",
+            help="Also print the blend at these embedding weights (comma-separated, 0-1), to "
+            "choose engine.EMBEDDING_WEIGHT",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        texts, labels, human = read_corpus(path)
-        if len(texts) < 2:
+        docs, labels, human = read_corpus(path)
+        if len(docs) < 2:
             raise CommandError(f"{path}: need at least two records.")
-        engine_sim = self._engine_similarity(texts)
+        try:
+            weights = [float(w) for w in options["weights"].split(",") if w.strip()]
+        except ValueError as exc:
+            raise CommandError(f"--weights: not a list of numbers: {exc}") from exc
+        if any(not 0 <= w <= 1 for w in weights):
+            raise CommandError("--weights: each weight must be between 0 and 1.")
+        texts = [engine.item_text(title, text) for title, text in docs]
+        tfidf_engine = self._tfidf_similarity(texts)
+        embedded = engine.embed([engine.embed_text(title, text) for title, text in docs])
+        embedding_sim = None if embedded is None else np.asarray(embedded @ embedded.T)
+        engine_sim = engine.blend(tfidf_engine, embedding_sim)
         plain = TfidfVectorizer().fit_transform(texts)
         tfidf_sim = np.asarray((plain @ plain.T).toarray())
         rng = np.random.default_rng(options["seed"])
         random_sim = rng.random((len(texts), len(texts)))
         random_sim = (random_sim + random_sim.T) / 2
-        uses_embeddings = engine.embed(texts[:1]) is not None
         self.stdout.write(
             f"items={len(texts)} file={path.name} engine="
             + (
-                "embeddings+tfidf"
-                if uses_embeddings
-                else "tfidf (no embedding model installed: "
-                "the engine is TF-IDF alone until embeddings land)"
+                f"embeddings+tfidf (embedding weight {engine.EMBEDDING_WEIGHT})"
+                if embedding_sim is not None
+                else "tfidf (no embedding model installed or KH_EMBEDDINGS off)"
             )
         )
         systems = [("engine", engine_sim), ("tfidf", tfidf_sim), ("random", random_sim)]
+        if embedding_sim is not None:
+            systems += [("engine_tfidf_only", tfidf_engine), ("embeddings_only", embedding_sim)]
+            systems += [
+                (f"blend_w{w:g}", w * embedding_sim + (1 - w) * tfidf_engine) for w in weights
+            ]
         if any(label is not None for label in labels):
             for name, sim in systems:
                 p = precision_at_k(rank(sim), labels)
@@ -122,13 +145,8 @@ class Command(BaseCommand):
                 for name, sim in systems:
                     self.stdout.write(f"{name}: pearson_r={pairs_r(sim, human):.4f}")
 
-    def _engine_similarity(self, texts: list[str]) -> np.ndarray:
-        """Cosine similarity under the production engine: its TF-IDF model and truncated vectors,
-        blended with embeddings when a model is installed."""
+    def _tfidf_similarity(self, texts: list[str]) -> np.ndarray:
+        """Cosine similarity under the production TF-IDF model and its truncated vectors."""
         model = engine.TfidfModel.fit(texts)
         vectors = sparse.csr_matrix(model.transform(texts))
-        sim = np.asarray((vectors @ vectors.T).toarray())
-        embedded = engine.embed(texts)
-        if embedded is not None:
-            sim = 0.5 * sim + 0.5 * (embedded @ embedded.T)
-        return sim
+        return np.asarray((vectors @ vectors.T).toarray())
