@@ -102,6 +102,7 @@ class ProfileForm(forms.ModelForm):
             "looking_for",
             "avatar",
             "profile_visibility",
+            "suggest_me",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5}),
