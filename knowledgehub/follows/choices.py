@@ -16,3 +16,4 @@ class TargetKind(models.TextChoices):
     TAG = "tag", _("Tag")
     ORGANISATION = "organisation", _("Organisation")
     FEED = "feed", _("Feed")
+    THEME = "theme", _("Theme")

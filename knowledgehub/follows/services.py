@@ -1,8 +1,9 @@
 """Following: what can be followed, by whom, and the lists of followers and following.
 
-A target is a person, community, tag, organisation or incoming feed source. Nobody may follow
-what they may not see (a secret community they are not in, a feed none of whose follows they may
-see), and the lists only ever show people and communities the viewer may see."""
+A target is a person, community, tag, organisation, incoming feed source or theme. Nobody may
+follow what they may not see (a secret community they are not in, a feed none of whose follows they
+may see, a community's theme when not a member), and the lists only ever show people and
+communities the viewer may see."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def _models() -> dict[str, type[models.Model]]:
     from knowledgehub.knowledge.models import Tag
     from knowledgehub.organisations.models import Organisation
     from knowledgehub.people.models import User
+    from knowledgehub.themes.models import Theme
 
     return {
         TargetKind.PERSON: User,
@@ -39,6 +41,7 @@ def _models() -> dict[str, type[models.Model]]:
         TargetKind.TAG: Tag,
         TargetKind.ORGANISATION: Organisation,
         TargetKind.FEED: FeedSource,
+        TargetKind.THEME: Theme,
     }
 
 
@@ -68,6 +71,11 @@ def visible_targets(viewer: User | AnonymousUser, kind: str) -> models.QuerySet[
         return manager.visible_to(viewer)
     if kind == TargetKind.FEED:
         return manager.filter(pk__in=visible_subscriptions(viewer).values("source_id"))
+    if kind == TargetKind.THEME:
+        from knowledgehub.themes.services import visible_themes
+
+        # Faded themes too: their pages still work, and a follow of one may be undone.
+        return visible_themes(viewer, active_only=False)
     return manager.all()
 
 
@@ -150,6 +158,8 @@ def following(user: User, *, viewer: User | AnonymousUser) -> list[FollowingGrou
             qs = qs.order_by("name", "username")
         elif kind in (TargetKind.COMMUNITY, TargetKind.TAG, TargetKind.ORGANISATION):
             qs = qs.order_by("name")
+        elif kind == TargetKind.THEME:
+            qs = qs.order_by("label", "pk")
         else:
             qs = qs.order_by("title", "url")
         groups.append(FollowingGroup(str(kind), str(kind.label), list(qs)))

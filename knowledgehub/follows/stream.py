@@ -1,12 +1,13 @@
-"""The personalised activity stream: what the people, communities, tags, organisations and feeds
-a person follows did (plus everything in their own communities), newest first or "most relevant",
-grouped into cards, a page at a time with an opaque cursor.
+"""The personalised activity stream: what the people, communities, tags, organisations, feeds and
+themes a person follows did (plus everything in their own communities), newest first or "most
+relevant", grouped into cards, a page at a time with an opaque cursor.
 
 Every activity is read through its Item's visibility (``visibility_q(viewer, "item__")``) in the
 same SQL query, so losing sight of an Item (leaving a community, a hidden item) removes its
 activities from the very next page. A page costs a fixed number of queries, whatever its size:
 the viewer's follows (1) and the activities with their actor, item and community (1); the
-"relevant" order adds the page's reaction counts, comment counts and followed tags (3).
+"relevant" order adds the page's reaction counts, comment counts and followed tags (3), and the
+page's items in followed themes (1, only for people following a theme).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ WEIGHTS = {
     TargetKind.TAG: 1.5,
     TargetKind.ORGANISATION: 1.0,
     TargetKind.FEED: 1.0,
+    TargetKind.THEME: 1.5,
     "member": 2.0,
 }
 HALF_LIFE_HOURS = 24.0
@@ -127,7 +129,21 @@ def _followed_q(viewer: User, follows: dict[str, set[int]]) -> Q:
                 )
             )
         )
+    if follows[TargetKind.THEME]:
+        q |= Q(
+            Exists(_themed(viewer, follows[TargetKind.THEME]).filter(item_id=OuterRef("item_id")))
+        )
     return q
+
+
+def _themed(viewer: User, theme_ids: set[int]) -> QuerySet[Any]:
+    """Memberships of the followed themes the viewer may still see (a community's themes stop
+    counting when they leave it); the items themselves pass the visibility rule separately."""
+    from knowledgehub.themes.models import ThemeItem
+    from knowledgehub.themes.services import visible_themes
+
+    visible = visible_themes(viewer, active_only=False).filter(pk__in=sorted(theme_ids))
+    return ThemeItem.objects.filter(theme__in=visible.values("pk"))
 
 
 def stream_queryset(viewer: User, follows: dict[str, set[int]] | None = None) -> QuerySet[Activity]:
@@ -211,12 +227,21 @@ def rank(cards: list[Card], viewer: User, follows: dict[str, set[int]]) -> None:
                 "item_id", flat=True
             )
         )
+    themed: set[int] = set()
+    if follows[TargetKind.THEME]:
+        themed = set(
+            _themed(viewer, follows[TargetKind.THEME])
+            .filter(item_id__in=item_ids)
+            .values_list("item_id", flat=True)
+        )
     member_of = set(
         Membership.objects.filter(user_id=viewer.pk).values_list("community_id", flat=True)
     )
     now = timezone.now()
     for card in cards:
-        weight = follow_weight(card, follows, member_of, card.item.pk in tagged)
+        weight = follow_weight(
+            card, follows, member_of, card.item.pk in tagged, themed=card.item.pk in themed
+        )
         interactions = reactions.get(card.item.pk, 0) + 2 * comments.get(card.item.pk, 0)
         card.score = score(
             weight=weight,
@@ -228,7 +253,12 @@ def rank(cards: list[Card], viewer: User, follows: dict[str, set[int]]) -> None:
 
 
 def follow_weight(
-    card: Card, follows: dict[str, set[int]], member_of: set[int], tagged: bool
+    card: Card,
+    follows: dict[str, set[int]],
+    member_of: set[int],
+    tagged: bool,
+    *,
+    themed: bool = False,
 ) -> float:
     weight = 0.0
     actors = {a.actor_id for a in card.activities if a.actor_id is not None}
@@ -241,6 +271,8 @@ def follow_weight(
         weight += WEIGHTS["member"]
     if tagged:
         weight += WEIGHTS[TargetKind.TAG]
+    if themed:
+        weight += WEIGHTS[TargetKind.THEME]
     if card.item.organisation_id in follows[TargetKind.ORGANISATION]:
         weight += WEIGHTS[TargetKind.ORGANISATION]
     if card.latest.source_id is not None and card.latest.source_id in follows[TargetKind.FEED]:
