@@ -15,7 +15,8 @@ from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
 from knowledgehub.notifications import tasks as notification_tasks
-from knowledgehub.serendipity import tasks as serendipity_tasks
+from knowledgehub.serendipity import rebuild as serendipity_rebuild
+from knowledgehub.themes.services import rebuild_themes
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -39,5 +40,18 @@ def hourly_send_due_notification_digests() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
-def every_minute_relate_new_items() -> None:
-    serendipity_tasks.relate_new_items()
+def every_minute_serendipity_sweep() -> None:
+    """New items: vectors, related items, themes, "Who has done this?"; stale people vectors."""
+    serendipity_rebuild.sweep()
+
+
+@db_periodic_task(crontab(minute="30", hour="2"))
+def nightly_rebuild_themes() -> None:
+    """Themes are re-clustered nightly (new items join existing themes every minute)."""
+    rebuild_themes()
+
+
+@db_periodic_task(crontab(minute="0", hour="3", day_of_week="0"))
+def weekly_rebuild_serendipity() -> None:
+    """A weekly refit: the vocabulary moves as new words arrive; everything else follows."""
+    serendipity_rebuild.rebuild_all()

@@ -66,13 +66,19 @@ class Command(BaseCommand):
             if demo.created:
                 self.stdout.write(f"The demo took {demo.seconds:.1f} seconds.")
             from knowledgehub.serendipity.models import ModelState
-            from knowledgehub.serendipity.services import rebuild
+            from knowledgehub.serendipity.rebuild import rebuild_all
+            from knowledgehub.themes.models import Theme
 
-            if not ModelState.objects.exists():
-                # First run: fit the related-items model once, so item pages show "Related"
-                # (afterwards the worker keeps it up to date item by item).
-                counts = rebuild()
-                self.stdout.write(f"Related items computed for {counts.get('items', 0)} items.")
+            if not ModelState.objects.exists() or not Theme.objects.exists():
+                # First run: build the engine once, so item pages show "Related", people pages
+                # "People like you" and /themes/ and /trends/ have something to show (afterwards
+                # the worker keeps it current).
+                self.stdout.write("Building the serendipity engine (related items, people, themes)")
+                built = rebuild_all()
+                self.stdout.write(
+                    f"Related items for {built['items'].get('items', 0)} items, "
+                    f"{built['themes'].get('themes', 0)} themes."
+                )
         cache.delete(DEMO_CACHE_KEY)
         bump_content_version()  # bulk inserts send no signals
 

@@ -262,6 +262,22 @@ def site(settings: Any) -> Site:
     )
     confirm_key = EmailConfirmationHMAC(unverified).key
     reset_key = default_token_generator.make_token(carol)
+    # The serendipity engine: related items and people, and a theme over the public items (too
+    # few items here for clustering to find one, so it is made directly).
+    from knowledgehub.knowledge.models import Item
+    from knowledgehub.serendipity.people import rebuild_people
+    from knowledgehub.serendipity.services import rebuild
+    from knowledgehub.themes.models import Theme, ThemeItem
+
+    rebuild()
+    rebuild_people()
+    theme = Theme.objects.create(
+        label="food waste, caddy liners, collections",
+        keywords=["food waste", "caddy liners", "collections", "crews"],
+        size=3,
+    )
+    for item in Item.objects.filter(audience=Audience.PUBLIC).order_by("pk")[:6]:
+        ThemeItem.objects.create(theme=theme, item=item, score=0.5)
     return Site(
         alice=alice,
         bob=bob,
@@ -322,6 +338,12 @@ def _forum_thread_url(s: Any) -> str:
     from knowledgehub.forums.models import Thread
 
     return str(Thread.objects.get(title="Caddy liners?").get_absolute_url())
+
+
+def _theme_url(s: Any) -> str:
+    from knowledgehub.themes.models import Theme
+
+    return f"/themes/{Theme.objects.get(label__startswith='food waste').pk}/"
 
 
 def _event_url(s: Any) -> str:
@@ -605,6 +627,27 @@ VISITS: dict[str, Visit] = {
     "third-party-accounts": Visit("/accounts/3rdparty/", who="alice"),
     "third-party-login-error": Visit("/accounts/3rdparty/login/error/", status=401),
     "third-party-login-cancelled": Visit("/accounts/3rdparty/login/cancelled/"),
+    # Serendipity: themes, trends, heat maps, catch-up summaries
+    "themes": Visit("/themes/"),
+    "themes-signed-in": Visit("/themes/", who="bob"),
+    "community-themes": Visit(lambda s: f"/themes/?community={s.open_community.slug}", who="alice"),
+    "theme": Visit(_theme_url),
+    "theme-signed-in": Visit(_theme_url, who="bob"),
+    "trends": Visit("/trends/"),
+    "trends-signed-in": Visit("/trends/", who="carol"),
+    "heatmap-week": Visit("/trends/heatmap?by=week"),
+    "heatmap-region": Visit("/trends/heatmap?by=region", who="bob"),
+    "heatmap-type": Visit("/trends/heatmap?by=type"),
+    "heatmap-embed": Visit("/trends/heatmap/embed?by=week"),
+    "heatmap-bad": Visit("/trends/heatmap?by=nothing", status=400),
+    "catch-up-community": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/catch-up/", who="alice"
+    ),
+    "catch-up-community-bad-week": Visit(
+        lambda s: f"/communities/{s.open_community.slug}/catch-up/?week=soon", status=400
+    ),
+    "catch-up-thread": Visit(lambda s: _forum_thread_url(s) + "catch-up/", who="bob"),
+    "related-surprise": Visit(lambda s: s.post.get_absolute_url() + "?related=surprise", who="bob"),
 }
 
 
