@@ -8,12 +8,13 @@ measures, so the numbers it prints are the production engine's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 TOP_TERMS = 64  # terms kept per item vector
 NEIGHBOURS = 30  # related items precomputed per item
@@ -68,17 +69,39 @@ def item_text(title: str, text: str) -> str:
     return f"{title}\n{title}\n{text[:MAX_CHARS]}"  # the title counts twice: it says what matters
 
 
+# words of 2+ characters starting with a letter (not bare numbers)
+_WORD = re.compile(r"(?u)\b[^\W\d_][\w'-]*[^\W_]\b")
+# where a phrase cannot continue: sentence ends, commas, brackets, quotes, line breaks
+_PHRASE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"\u201c\u201d|/\n\r\t]+")
+
+
+def analyse(text: str) -> list[str]:
+    """Words and two-word phrases for TF-IDF. Unlike scikit-learn's own analyser, a phrase is
+    only two words that stand side by side in the text: never across a stop word ("introduce
+    yourself. Say" gives no "introduce say"), a comma or a sentence end. So every phrase shown as a
+    reason or a theme label is something someone actually wrote."""
+    terms: list[str] = []
+    for chunk in _PHRASE_BREAK.split(text.lower()):
+        previous = ""
+        for word in _WORD.findall(chunk):
+            if word in ENGLISH_STOP_WORDS:
+                previous = ""
+                continue
+            terms.append(word)
+            if previous:
+                terms.append(f"{previous} {word}")
+            previous = word
+    return terms
+
+
 def _vectorizer(n_docs: int, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
     big = n_docs >= 50  # on tiny corpora every term is rare and nothing may be dropped
     return TfidfVectorizer(
-        stop_words="english",
+        analyzer=analyse,
         sublinear_tf=True,
-        ngram_range=(1, 2),
         min_df=2 if big else 1,
         max_df=0.5 if big else 1.0,
         max_features=MAX_FEATURES,
-        # words of 2+ characters starting with a letter (not bare numbers)
-        token_pattern=r"(?u)\b[^\W\d_][\w'-]*[^\W_]\b",  # noqa: S106
         dtype=np.float32,
         vocabulary=vocabulary,
     )
