@@ -174,7 +174,16 @@ def time_database(n_items: int, seed: int) -> None:
         median, worst = 1000 * statistics.median(runs), 1000 * max(runs)
         print(f"{label}: median {median:.0f} ms, worst {worst:.0f} ms")
 
-    timed("rising_themes (26 weeks)", lambda: rising_themes(AnonymousUser(), weeks=26))
+    from django.core.cache import cache
+
+    def uncached() -> object:
+        cache.clear()
+        return rising_themes(AnonymousUser(), weeks=26)
+
+    # /trends/ shares one grouped count over every theme between viewers for a few minutes
+    # (trends.cached_weekly_cells): the first visitor pays for the query, the rest read the cache.
+    timed("rising_themes (26 weeks), cache cold", uncached)
+    timed("rising_themes (26 weeks), cache warm", lambda: rising_themes(AnonymousUser(), weeks=26))
     for by in heatmap.BY_CHOICES:
         timed(f"heat map by {by} (12 weeks)", lambda by=by: heatmap.build_heatmap(by, weeks=12))
     data = heatmap.build_heatmap("week", weeks=26)

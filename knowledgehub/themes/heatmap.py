@@ -113,6 +113,23 @@ def _type_label(value: str) -> str:
         return value
 
 
+def cached_heatmap(by: str, weeks: int = DEFAULT_WEEKS) -> Heatmap:
+    """``build_heatmap`` shared by every viewer for a few minutes (the map is the same for all:
+    sitewide themes, withheld cells decided by the data, not by who asks)."""
+    from django.core.cache import cache
+
+    from .trends import CELLS_SECONDS, data_stamp
+
+    if by not in BY_CHOICES:
+        raise ValueError(by)
+    key = f"trends:heatmap:{by}:{weeks}:{data_stamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = build_heatmap(by, weeks=weeks)
+        cache.set(key, found, CELLS_SECONDS)
+    return found
+
+
 def build_heatmap(
     by: str, weeks: int = DEFAULT_WEEKS, now: datetime | None = None, max_themes: int = MAX_THEMES
 ) -> Heatmap:

@@ -78,7 +78,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
         by, fmt, weeks = _params(request)
     except ValueError as exc:
         return _bad_request(request, str(exc))
-    data = hm.build_heatmap(by, weeks=weeks)
+    data = hm.cached_heatmap(by, weeks=weeks)
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out).writerows(hm.csv_rows(data))
@@ -108,5 +108,5 @@ def heatmap_embed(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    data = hm.build_heatmap(by, weeks=weeks)
+    data = hm.cached_heatmap(by, weeks=weeks)
     return render(request, "themes/heatmap_embed.html", _context(data, _query(by, weeks)))

@@ -167,6 +167,21 @@ def weekly_cells(
 CELLS_SECONDS = 300
 
 
+def data_stamp() -> str:
+    """What trend and heat-map caches are keyed on: this week, the content version (bumped when
+    content changes) and the newest theme membership, so new items show at once; a bulk change
+    that sends no signal shows within ``CELLS_SECONDS``."""
+    from django.db.models import Max
+
+    from knowledgehub.core.pagecache import content_version
+
+    stamp = ThemeItem.objects.aggregate(newest=Max("pk"), n=Count("pk"))
+    return (
+        f"{week_start(timezone.now()).isoformat()}:{content_version()}:"
+        f"{stamp['newest']}:{stamp['n']}"
+    )
+
+
 def cached_weekly_cells(weeks: int) -> tuple[list[date], dict[int, dict[date, Cell]]]:
     """``weekly_cells`` for every active theme, shared by all viewers for a few minutes.
 
@@ -175,15 +190,8 @@ def cached_weekly_cells(weeks: int) -> tuple[list[date], dict[int, dict[date, Ce
     week, the content version (bumped when content changes) and the newest membership, so new
     items show at once; a bulk change nobody signalled shows within ``CELLS_SECONDS``."""
     from django.core.cache import cache
-    from django.db.models import Max
 
-    from knowledgehub.core.pagecache import content_version
-
-    stamp = ThemeItem.objects.aggregate(newest=Max("pk"), n=Count("pk"))
-    key = (
-        f"trends:cells:{weeks}:{week_start(timezone.now()).isoformat()}:"
-        f"{content_version()}:{stamp['newest']}:{stamp['n']}"
-    )
+    key = f"trends:cells:{weeks}:{data_stamp()}"
     found = cache.get(key)
     if found is None:
         active = Theme.objects.filter(is_active=True).values_list("pk", flat=True)
