@@ -30,6 +30,18 @@ from .uploads import max_upload_bytes
 REQUEST_ALLOWANCE = 1024 * 1024
 
 
+def limit_for_path(path: str) -> int:
+    """The streaming limit for an upload to ``path``: ``KH_UPLOAD_LIMITS_BY_PATH`` lets a few
+    upload pages (datasets) take bigger files than the site-wide ``KH_UPLOAD_MAX_BYTES``. It is
+    decided by path because the CSRF check reads the body before any view could say so."""
+    from django.conf import settings
+
+    for prefix, limit in getattr(settings, "KH_UPLOAD_LIMITS_BY_PATH", {}).items():
+        if path.startswith(prefix):
+            return int(limit)
+    return max_upload_bytes()
+
+
 class TooLargeUpload(UploadedFile):
     """Stands in for a file that went over the limit: no content, ``size`` as seen so far."""
 
@@ -64,7 +76,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def __init__(self, request: Any = None) -> None:
         super().__init__(request)
-        self.limit = max_upload_bytes()
+        self.limit = limit_for_path(getattr(request, "path", "") or "")
         self.refuse_request = False
         self.over_limit = False
         self.seen = 0

@@ -385,3 +385,13 @@ def test_over_a_real_connection_the_form_comes_back_with_its_error(
     assert response.status == 200
     assert too_big_message() in text
     assert not Document.objects.exists()
+
+
+def test_dataset_pages_take_bigger_files(settings) -> None:  # type: ignore[no-untyped-def]
+    from knowledgehub.lib.upload_handlers import limit_for_path
+
+    settings.KH_UPLOAD_MAX_BYTES = 1000
+    settings.KH_UPLOAD_LIMITS_BY_PATH = {"/datasets/": 5000}
+    assert limit_for_path("/datasets/new/") == 5000
+    assert limit_for_path("/communities/x/library/upload/") == 1000
+    assert limit_for_path("") == 1000
