@@ -302,6 +302,32 @@ def _feed_item_supports(place: str, audience: str) -> bool:
     return audience == (Audience.PUBLIC if open_place else Audience.COMMUNITY)
 
 
+def _build_dataset(where: Where, audience: str, title: str, body: str) -> Any:
+    """An approved dataset (only those have an Item) with one imported version, so its
+    downloads, chart and data API answer; unapproved ones are covered in datasets/tests."""
+    from knowledgehub.datasets.tests.builders import make_dataset
+
+    return make_dataset(
+        creator=where.author, community=where.community, audience=audience, title=title
+    )
+
+
+def _dataset_urls(obj: Any, where: Where) -> list[str]:
+    return [
+        reverse("datasets:download", kwargs={"slug": obj.slug, "fmt": "csv"}),
+        reverse("datasets:rows", kwargs={"slug": obj.slug}),
+    ]
+
+
+def _dataset_sampled_urls(obj: Any, where: Where) -> list[str]:
+    return [
+        reverse("datasets:download", kwargs={"slug": obj.slug, "fmt": "xlsx"}),
+        reverse("datasets:download", kwargs={"slug": obj.slug, "fmt": "json"}),
+        reverse("datasets:chart", kwargs={"slug": obj.slug}),
+        reverse("datasets:progress", kwargs={"slug": obj.slug}),
+    ]
+
+
 def _reversible(name: str, **kwargs: Any) -> list[str]:
     """``[reverse(name, kwargs)]``, or ``[]`` while that address does not exist (yet)."""
     try:
@@ -365,6 +391,14 @@ SPECS: dict[str, Spec] = {
         # source's entries (checked in the aggregator's tests); the community home, tag page and
         # feeds are checked as for every kind.
         list_urls=lambda obj, where: [],
+    ),
+    "dataset": Spec(
+        build=_build_dataset,
+        personal=True,
+        # Published data is never "only me": a community keeps a dataset to its members.
+        audiences=(Audience.PUBLIC, Audience.MEMBERS, Audience.COMMUNITY),
+        object_urls=_dataset_urls,
+        sampled_object_urls=_dataset_sampled_urls,
     ),
 }
 
