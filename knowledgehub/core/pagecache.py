@@ -97,7 +97,14 @@ def _cacheable_request(request: HttpRequest) -> bool:
         and not any(name in request.COOKIES for name in NO_CACHE_COOKIES)
         and "HTTP_HX_REQUEST" not in request.META
         and "HTTP_AUTHORIZATION" not in request.META
+        and not _wants_rdf(request)  # the key is the URL alone: cache HTML answers only
     )
+
+
+def _wants_rdf(request: HttpRequest) -> bool:
+    from knowledgehub.linkeddata.negotiation import wants_rdf
+
+    return bool(wants_rdf(request))
 
 
 def _cacheable_response(response: HttpResponse) -> bool:
