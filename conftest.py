@@ -26,6 +26,7 @@ def _hermetic(settings, tmp_path, request):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The embedding model is slow to load and run: off unless a test asks for `embeddings`.
     settings.KH_EMBEDDINGS = False
+    settings.KH_SPARQL_STORE_PATH = str(tmp_path / "sparql")
     from django.core.cache import cache
 
     cache.clear()

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "knowledgehub.follows",
     "knowledgehub.serendipity",
     "knowledgehub.themes",
+    "knowledgehub.datasets",
+    "knowledgehub.linkeddata",
     "knowledgehub.search",
 ]
 
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, so the 400 page it causes still gets every security header.
     "knowledgehub.core.middleware.RejectNulMiddleware",
+    # After auth (it reads request.user): answers RDF on the pages that have a linked-data form.
+    "knowledgehub.linkeddata.middleware.LinkedDataMiddleware",
 ]
 
 ROOT_URLCONF = "knowledgehub.urls"
@@ -384,6 +388,25 @@ KH_EMBEDDINGS = env_bool("KH_EMBEDDINGS", True)
 # last_hidden_state) and its tokenizer.json. Empty means the installed packages.
 KH_EMBEDDING_MODEL_PATH = env_str("KH_EMBEDDING_MODEL_PATH", "")
 KH_EMBEDDING_TOKENIZER_PATH = env_str("KH_EMBEDDING_TOKENIZER_PATH", "")
+# Datasets (issue 7): upload and import limits. Bigger files are refused with a message, never
+# read whole; rows stream into the database in batches.
+KH_DATASET_MAX_BYTES = env_int("KH_DATASET_MAX_BYTES", 250 * 1024 * 1024)
+KH_DATASET_MAX_URL_BYTES = env_int("KH_DATASET_MAX_URL_BYTES", 100 * 1024 * 1024)
+KH_DATASET_MAX_JSON_BYTES = env_int("KH_DATASET_MAX_JSON_BYTES", 50 * 1024 * 1024)
+KH_DATASET_MAX_FIELD_BYTES = env_int("KH_DATASET_MAX_FIELD_BYTES", 1024 * 1024)
+KH_DATASET_MAX_LINE_BYTES = env_int("KH_DATASET_MAX_LINE_BYTES", 8 * 1024 * 1024)
+KH_DATASET_MAX_COLUMNS = env_int("KH_DATASET_MAX_COLUMNS", 1000)
+# The SPARQL endpoint: a pyoxigraph store the worker rebuilds from what anonymous visitors may see;
+# queries run in killable subprocesses with time, size and memory limits.
+KH_SPARQL_STORE_PATH = env_str("KH_SPARQL_STORE_PATH", str(VAR_DIR / "sparql"))
+KH_SPARQL_TIMEOUT = env_int("KH_SPARQL_TIMEOUT", 5)
+KH_SPARQL_MAX_QUERY_LENGTH = env_int("KH_SPARQL_MAX_QUERY_LENGTH", 10_000)
+KH_SPARQL_MAX_RESULTS = env_int("KH_SPARQL_MAX_RESULTS", 10_000)
+KH_SPARQL_MAX_BYTES = env_int("KH_SPARQL_MAX_BYTES", 16 * 1024 * 1024)
+KH_SPARQL_WORKERS = env_int("KH_SPARQL_WORKERS", 2)
+KH_SPARQL_WORKER_MEMORY_MB = env_int("KH_SPARQL_WORKER_MEMORY_MB", 1024)
+# Upload pages that take bigger files than KH_UPLOAD_MAX_BYTES (the streaming handler's limit).
+KH_UPLOAD_LIMITS_BY_PATH = {"/datasets/": KH_DATASET_MAX_BYTES}
 # Heat-map and trend cells that count any restricted item are withheld below this many items.
 KH_HEATMAP_MIN_COUNT = env_int("KH_HEATMAP_MIN_COUNT", 5)
 

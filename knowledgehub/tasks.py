@@ -14,6 +14,7 @@ from huey.contrib.djhuey import db_periodic_task
 from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
+from knowledgehub.linkeddata import tasks as linkeddata_tasks
 from knowledgehub.notifications import tasks as notification_tasks
 from knowledgehub.serendipity import rebuild as serendipity_rebuild
 from knowledgehub.themes.services import rebuild_themes
@@ -55,3 +56,9 @@ def nightly_rebuild_themes() -> None:
 def weekly_rebuild_serendipity() -> None:
     """A weekly refit: the vocabulary moves as new words arrive; everything else follows."""
     serendipity_rebuild.rebuild_all()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def every_five_minutes_sync_sparql_store() -> None:
+    """The SPARQL store follows what anonymous visitors may see (skipped when nothing changed)."""
+    linkeddata_tasks.sync_sparql_store()

@@ -47,6 +47,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("knowledgehub.serendipity.summary_urls")),
     path("themes/", include("knowledgehub.themes.urls")),
     path("trends/", include("knowledgehub.themes.trend_urls")),
+    path("datasets/", include("knowledgehub.datasets.urls")),
+    path("", include("knowledgehub.linkeddata.urls")),
+    path("", include("knowledgehub.linkeddata.sparql_urls")),
     # /search?q=… (the documented address) and /search/… (results, feeds, saved searches).
     path("search", search_views.search_page, name="search_bare"),
     path("search/", include("knowledgehub.search.urls")),

@@ -206,6 +206,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.library.demo",
     "knowledgehub.offers.demo",
     "knowledgehub.blogs.demo",
+    "knowledgehub.datasets.demo",
     "knowledgehub.themes.demo",
     "knowledgehub.aggregator.demo",
     "knowledgehub.follows.demo",

@@ -79,6 +79,11 @@ class Command(BaseCommand):
                     f"Related items for {built['items'].get('items', 0)} items, "
                     f"{built['themes'].get('themes', 0)} themes."
                 )
+        from knowledgehub.linkeddata.store import sync_store
+
+        synced = sync_store()  # skipped when nothing public changed since the last build
+        if synced.action == "built":
+            self.stdout.write(f"SPARQL store built: {synced.triples} triples (/sparql).")
         cache.delete(DEMO_CACHE_KEY)
         bump_content_version()  # bulk inserts send no signals
 

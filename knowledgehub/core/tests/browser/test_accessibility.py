@@ -278,6 +278,16 @@ def site(settings: Any) -> Site:
     )
     for item in Item.objects.filter(audience=Audience.PUBLIC).order_by("pk")[:6]:
         ThemeItem.objects.create(theme=theme, item=item, score=0.5)
+    # Datasets: one approved, one waiting for bob, who is a data steward.
+    from django.contrib.auth.models import Permission
+
+    from knowledgehub.datasets.tests.builders import make_dataset
+
+    bob.user_permissions.add(
+        Permission.objects.get(codename="approve_dataset", content_type__app_label="datasets")
+    )
+    make_dataset(creator=alice, title="Household recycling rates", tags=("recycling",))
+    make_dataset(creator=alice, title="Fly-tipping incidents", status="submitted")
     return Site(
         alice=alice,
         bob=bob,
@@ -338,6 +348,12 @@ def _forum_thread_url(s: Any) -> str:
     from knowledgehub.forums.models import Thread
 
     return str(Thread.objects.get(title="Caddy liners?").get_absolute_url())
+
+
+def _dataset_url(title: str) -> str:
+    from knowledgehub.datasets.models import Dataset
+
+    return str(Dataset.objects.get(title=title).get_absolute_url())
 
 
 def _theme_url(s: Any) -> str:
@@ -647,6 +663,17 @@ VISITS: dict[str, Visit] = {
         lambda s: f"/communities/{s.open_community.slug}/catch-up/?week=soon", status=400
     ),
     "catch-up-thread": Visit(lambda s: _forum_thread_url(s) + "catch-up/", who="bob"),
+    # Datasets and linked data
+    "datasets": Visit("/datasets/"),
+    "datasets-signed-in": Visit("/datasets/", who="alice"),
+    "dataset-new": Visit("/datasets/new/", who="alice"),
+    "dataset": Visit(lambda s: _dataset_url("Household recycling rates")),
+    "dataset-sorted": Visit(
+        lambda s: _dataset_url("Household recycling rates") + "?sort=value&dir=desc", who="carol"
+    ),
+    "dataset-review": Visit(lambda s: _dataset_url("Fly-tipping incidents"), who="bob"),
+    "catalogue": Visit("/catalogue"),
+    "sparql-form": Visit("/sparql"),
     "related-surprise": Visit(lambda s: s.post.get_absolute_url() + "?related=surprise", who="bob"),
 }
 
