@@ -47,13 +47,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from scipy import sparse
 
 from knowledgehub.knowledge.choices import Audience
+from knowledgehub.knowledge.visibility import visibility_q
 from knowledgehub.serendipity import engine
 from knowledgehub.serendipity.models import ItemVector, ModelState
 
@@ -87,7 +89,6 @@ WATERMARK_KEY = "themes:assign:watermark"
 
 _DENSE = b"d"
 _SPARSE = b"s"
-SECRET = "secret"  # noqa: S105 (a community visibility, not a password)
 
 ProgressFn = Callable[[str, int, int], Any]
 
@@ -206,8 +207,12 @@ def _load(report: ProgressFn, since: datetime) -> Corpus:
     indptr = [0]
     indices: list[np.ndarray] = []
     data: list[np.ndarray] = []
+    # "Open public" is the visibility rule for an anonymous visitor, evaluated in SQL: the one
+    # rule, not a copy of it.
+    anonymous_q = visibility_q(AnonymousUser(), prefix="item__")
     rows = (
         ItemVector.objects.order_by("item_id")
+        .annotate(is_open=ExpressionWrapper(anonymous_q, output_field=BooleanField()))
         .values_list(
             "item_id",
             "tfidf",
@@ -215,18 +220,18 @@ def _load(report: ProgressFn, since: datetime) -> Corpus:
             "item__audience",
             "item__is_hidden",
             "item__community_id",
-            "item__community__visibility",
+            "is_open",
             "item__published_at",
         )
         .iterator(chunk_size=BATCH)
     )
     i = 0
-    for item_id, blob, emb, audience, hidden, community_id, visibility, published in rows:
+    for item_id, blob, emb, audience, hidden, community_id, is_open, published in rows:
         if i >= total:  # rows written while we read: the next sweep picks them up
             break
         ids[i] = item_id
         community[i] = community_id or 0
-        open_public[i] = audience == Audience.PUBLIC and not hidden and visibility != SECRET
+        open_public[i] = bool(is_open)
         community_ok[i] = community_id is not None and audience != Audience.PRIVATE and not hidden
         recent[i] = published >= since
         cols, vals = engine.unpack(bytes(blob))
