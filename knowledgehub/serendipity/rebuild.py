@@ -26,22 +26,18 @@ def sweep(*, limit: int = 200) -> dict[str, int]:
     """The worker's per-minute catch-up: vectors and related items for new items, their place in
     themes, "Who has done this?" for them, and people whose vectors are stale. Cheap when there
     is nothing to do; idempotent."""
-    from knowledgehub.knowledge.models import Item
     from knowledgehub.themes.services import assign_new_items
 
     from .people import refresh_people, relate_people_for_item
-    from .services import relate_pending
+    from .services import current_model, pending_item_ids, relate_items
 
-    # The items this sweep vectorises (the same oldest-first choice relate_pending makes), so
-    # that "Who has done this?" is worked out for exactly those once they have vectors.
-    new_ids = list(
-        Item.objects.filter(serendipity_vector__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    related = relate_pending(limit=limit)
+    # One batch, chosen once: vectors and related items for it, then "Who has done this?".
+    new_ids = pending_item_ids(limit) if current_model() is not None else []
+    if new_ids:
+        relate_items(new_ids)
     for item_id in new_ids:
         relate_people_for_item(item_id)
+    related = len(new_ids)
     return {
         "related": related,
         "themed": assign_new_items(limit=limit * 2),

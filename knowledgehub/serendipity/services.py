@@ -416,14 +416,19 @@ def relate_pending(*, limit: int = 100) -> int:
     before a first ``rebuild``."""
     if current_model() is None:
         return 0
-    pending = list(
+    pending = pending_item_ids(limit)
+    if pending:
+        relate_items(pending)
+    return len(pending)
+
+
+def pending_item_ids(limit: int) -> list[int]:
+    """Up to ``limit`` items that have no vector yet, oldest first (the worker's next batch)."""
+    return list(
         Item.objects.filter(serendipity_vector__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    if pending:
-        relate_items(pending)
-    return len(pending)
 
 
 # --- Reading: what a viewer sees -----------------------------------------------------------------
