@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "knowledgehub.serendipity",
     "knowledgehub.themes",
     "knowledgehub.datasets",
+    "knowledgehub.benchmarks",
     "knowledgehub.linkeddata",
     "knowledgehub.search",
 ]
@@ -406,9 +407,14 @@ KH_SPARQL_MAX_BYTES = env_int("KH_SPARQL_MAX_BYTES", 16 * 1024 * 1024)
 KH_SPARQL_WORKERS = env_int("KH_SPARQL_WORKERS", 2)
 KH_SPARQL_WORKER_MEMORY_MB = env_int("KH_SPARQL_WORKER_MEMORY_MB", 1024)
 # Upload pages that take bigger files than KH_UPLOAD_MAX_BYTES (the streaming handler's limit).
-KH_UPLOAD_LIMITS_BY_PATH = {"/datasets/": KH_DATASET_MAX_BYTES}
+KH_UPLOAD_LIMITS_BY_PATH = {
+    "/datasets/": KH_DATASET_MAX_BYTES,
+    "/benchmarks/import/": KH_DATASET_MAX_BYTES,
+}
 # Heat-map and trend cells that count any restricted item are withheld below this many items.
 KH_HEATMAP_MIN_COUNT = env_int("KH_HEATMAP_MIN_COUNT", 5)
+# Benchmark aggregates over any value that is not public are withheld below this many councils.
+KH_BENCHMARK_MIN_COUNT = env_int("KH_BENCHMARK_MIN_COUNT", 5)
 
 LOGGING = {
     "version": 1,

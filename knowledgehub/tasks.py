@@ -12,6 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from knowledgehub.aggregator import tasks as feed_tasks
+from knowledgehub.benchmarks import writes as benchmark_writes
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
 from knowledgehub.linkeddata import tasks as linkeddata_tasks
@@ -62,3 +63,11 @@ def weekly_rebuild_serendipity() -> None:
 def every_five_minutes_sync_sparql_store() -> None:
     """The SPARQL store follows what anonymous visitors may see (skipped when nothing changed)."""
     linkeddata_tasks.sync_sparql_store()
+
+
+@db_periodic_task(crontab(minute="10", hour="0"))
+def daily_release_benchmark_embargoes() -> None:
+    """Embargoed performance figures whose date has come become public and say so in their
+    history (pages already treat them as public from that day; this records it and lets the
+    SPARQL store and Data Cubes, which hold public values only, pick them up)."""
+    benchmark_writes.release_embargoes()

@@ -48,6 +48,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("themes/", include("knowledgehub.themes.urls")),
     path("trends/", include("knowledgehub.themes.trend_urls")),
     path("datasets/", include("knowledgehub.datasets.urls")),
+    path("benchmarks/", include("knowledgehub.benchmarks.urls")),
     path("", include("knowledgehub.linkeddata.urls")),
     path("", include("knowledgehub.linkeddata.sparql_urls")),
     # /search?q=… (the documented address) and /search/… (results, feeds, saved searches).

@@ -87,6 +87,21 @@ def _person(request: HttpRequest, kwargs: dict[str, Any]) -> Graph | None:
     return rdf.person_graph(person) if person is not None else None
 
 
+def _metric(request: HttpRequest, kwargs: dict[str, Any]) -> Graph | None:
+    """A performance metric as an RDF Data Cube, with the values this viewer may see (the
+    benchmarks app's visibility door)."""
+    from knowledgehub.benchmarks.models import Metric
+    from knowledgehub.benchmarks.rdf import metric_graph
+    from knowledgehub.benchmarks.visibility import audience_for
+
+    metric = (
+        Metric.objects.select_related("service_area")
+        .filter(identifier=kwargs.get("identifier", ""))
+        .first()
+    )
+    return metric_graph(metric, audience_for(request.user)) if metric is not None else None
+
+
 def _item_loader(kind: str) -> Loader:
     """Any content page: the index entry of this kind whose page is this path, if the viewer
     may see it (the one visibility rule, in SQL)."""
@@ -120,7 +135,11 @@ VIEWS: dict[str, Loader] = {
     "events:detail": _item_loader("event"),
     "offers:detail": _item_loader("offer_ask"),
     "aggregator:item": _item_loader("feed_item"),
+    "benchmarks:metric": _metric,
 }
+
+# ``?format=`` values a page answers itself (the metric page's CSV), not formats of its data.
+PAGE_FORMATS = frozenset({"csv"})
 
 FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML"}
 
@@ -168,7 +187,7 @@ class LinkedDataMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         found = _loader(request)
-        if found is None:
+        if found is None or request.GET.get("format", "").strip().lower() in PAGE_FORMATS:
             return self.get_response(request)
         try:
             fmt = negotiate(request)

@@ -467,8 +467,9 @@ def public_graphs(chunk_size: int = PUBLIC_CHUNK) -> Iterator[Graph]:
     """Everything an anonymous visitor may see, as a series of graphs of bounded size (so the
     store can be filled without holding the whole site in memory): the catalogue with its
     datasets and distributions, every organisation, the communities that are not secret, the
-    public profiles, and the basic metadata of public items. A fixed number of queries per
-    chunk, never one per object."""
+    public profiles, the basic metadata of public items, and the performance metrics as Data
+    Cubes with their public values. A fixed number of queries per chunk, never one per
+    object."""
     from knowledgehub.communities.models import Community
     from knowledgehub.knowledge.models import Item
     from knowledgehub.organisations.models import Organisation
@@ -511,6 +512,11 @@ def public_graphs(chunk_size: int = PUBLIC_CHUNK) -> Iterator[Graph]:
             batch = []
     if batch:
         yield _items_graph(batch)
+
+    # Performance metrics as RDF Data Cubes, with their public values only.
+    from knowledgehub.benchmarks.rdf import public_metric_graphs
+
+    yield from public_metric_graphs()
 
 
 def _items_graph(items: list[Item]) -> Graph:

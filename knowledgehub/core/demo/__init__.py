@@ -210,6 +210,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.themes.demo",
     "knowledgehub.aggregator.demo",
     "knowledgehub.follows.demo",
+    "knowledgehub.benchmarks.demo",
     # Last: it comments on what the kinds above made.
     "knowledgehub.discussions.demo",
 )

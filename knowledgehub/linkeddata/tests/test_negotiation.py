@@ -13,6 +13,7 @@ from django.urls import resolve
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from knowledgehub.benchmarks.models import Metric
 from knowledgehub.communities.choices import Visibility
 from knowledgehub.datasets.choices import Status
 from knowledgehub.knowledge.choices import Audience
@@ -256,6 +257,7 @@ def _one_of_each_kind(alice: Any) -> list[Any]:
         EventFactory(community=community, organiser=alice, title="Event"),
         offer_ask(author=alice, title="Offer"),
         feed_item(feed_subscription(), title="Feed item"),
+        Metric.objects.create(identifier="a-metric", title="A metric"),
     ]
 
 

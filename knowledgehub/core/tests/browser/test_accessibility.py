@@ -288,6 +288,7 @@ def site(settings: Any) -> Site:
     )
     make_dataset(creator=alice, title="Household recycling rates", tags=("recycling",))
     make_dataset(creator=alice, title="Fly-tipping incidents", status="submitted")
+    _benchmarks(alice, bob, council)
     return Site(
         alice=alice,
         bob=bob,
@@ -348,6 +349,43 @@ def _forum_thread_url(s: Any) -> str:
     from knowledgehub.forums.models import Thread
 
     return str(Thread.objects.get(title="Caddy liners?").get_absolute_url())
+
+
+def _benchmarks(alice: Any, bob: Any, council: Any) -> None:
+    """Two metrics with three years of figures for every test council; alice speaks for her
+    council, which shares one figure with a club; bob is a data steward."""
+    from django.contrib.auth.models import Permission
+
+    from knowledgehub.benchmarks.choices import Polarity, Sharing
+    from knowledgehub.benchmarks.models import CouncilContributor
+    from knowledgehub.benchmarks.tests.factories import ClubFactory, MetricFactory, ValueFactory
+    from knowledgehub.organisations.models import Organisation
+
+    bob.user_permissions.add(
+        Permission.objects.get(codename="import_values", content_type__app_label="benchmarks")
+    )
+    councils = list(Organisation.objects.councils().order_by("code"))
+    club = ClubFactory(slug="waste-club", name="Waste club", councils=councils)
+    CouncilContributor.objects.create(user=alice, organisation=council)
+    rate = MetricFactory(identifier="recycling-rate", title="Recycling rate", is_context=False)
+    waste = MetricFactory(
+        identifier="residual-waste", title="Residual waste", unit="kg", polarity=Polarity.LOWER
+    )
+    people = MetricFactory(identifier="population", title="Population", is_context=True, unit="")
+    for i, org in enumerate(councils):
+        for year in (2022, 2023, 2024):
+            period = f"{year}/{(year + 1) % 100:02d}"
+            ValueFactory(metric=rate, organisation=org, period=period, value=30 + 4 * i + year % 7)
+            ValueFactory(metric=waste, organisation=org, period=period, value=500 - 9 * i)
+        ValueFactory(metric=people, organisation=org, period="2024/25", value=90_000 + 7_000 * i)
+    ValueFactory(
+        metric=rate,
+        organisation=council,
+        period="2025/26",
+        value=51.5,
+        sharing=Sharing.CLUB,
+        club=club,
+    )
 
 
 def _dataset_url(title: str) -> str:
@@ -674,6 +712,30 @@ VISITS: dict[str, Visit] = {
     "dataset-review": Visit(lambda s: _dataset_url("Fly-tipping incidents"), who="bob"),
     "catalogue": Visit("/catalogue"),
     "sparql-form": Visit("/sparql"),
+    # Performance benchmarks
+    "benchmarks": Visit("/benchmarks/"),
+    "benchmarks-signed-in": Visit("/benchmarks/", who="alice"),
+    "benchmark-metric": Visit("/benchmarks/metrics/recycling-rate/?council=E07000099"),
+    "benchmark-metric-club": Visit(
+        "/benchmarks/metrics/recycling-rate/?group=club:waste-club&council=E07000099", who="alice"
+    ),
+    "benchmark-metric-bad-group": Visit(
+        "/benchmarks/metrics/recycling-rate/?group=nothing", status=400
+    ),
+    "benchmark-learn": Visit("/benchmarks/metrics/recycling-rate/learn/?group=all", who="carol"),
+    "benchmark-ask": Visit("/benchmarks/metrics/recycling-rate/ask/?group=all", who="carol"),
+    "benchmark-embed": Visit("/benchmarks/metrics/recycling-rate/embed/?kind=bar"),
+    "benchmark-council": Visit("/benchmarks/councils/E07000099/"),
+    "benchmark-council-signed-in": Visit("/benchmarks/councils/E07000099/?group=all", who="alice"),
+    "benchmark-history": Visit("/benchmarks/councils/E07000099/history/recycling-rate/"),
+    "benchmark-neighbours": Visit("/benchmarks/neighbours/?council=E07000099&among=all&k=3"),
+    "benchmark-clubs": Visit("/benchmarks/clubs/"),
+    "benchmark-club": Visit("/benchmarks/clubs/waste-club/", who="alice"),
+    "benchmark-club-new": Visit("/benchmarks/clubs/new/", who="bob"),
+    "benchmark-contributors": Visit("/benchmarks/councils/E07000099/contributors/", who="bob"),
+    "benchmark-enter": Visit("/benchmarks/councils/E07000099/enter/", who="alice"),
+    "benchmark-metric-new": Visit("/benchmarks/metrics/new/", who="bob"),
+    "benchmark-import": Visit("/benchmarks/import/", who="bob"),
     "related-surprise": Visit(lambda s: s.post.get_absolute_url() + "?related=surprise", who="bob"),
 }
 
