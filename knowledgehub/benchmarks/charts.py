@@ -12,13 +12,13 @@ cue: it is also labelled in the chart and marked in the table.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -462,20 +462,24 @@ _SPECS = {
 # --- drawing and caching -----------------------------------------------------------------------
 
 
-def cache_key(
-    metric: Metric, audience: Audience, kind: str, params: Sequence[tuple[str, str]]
-) -> str:
-    """Everything that decides a chart: the metric and its values' version, who is looking (as
-    ``Audience.key``), the normalised parameters and today's date (embargoes lapse at midnight)."""
-    raw = "|".join(
+def cache_key(chart: Chart) -> str:
+    """The SVG's cache key is what the chart draws: its kind, titles, points and the chosen
+    council. Two requests share a cached picture exactly when they would draw the same one,
+    whoever asks and however the group was formed (a neighbours group built from other metrics,
+    a club whose members changed), and a change to any figure drawn is a new key."""
+    raw = json.dumps(
         [
-            str(metric.pk),
-            str(metric.values_version),
-            audience.key,
-            kind,
-            "&".join(f"{k}={v}" for k, v in params),
-            timezone.localdate().isoformat(),
-        ]
+            chart.kind,
+            chart.title,
+            chart.description,
+            chart.metric_title,
+            chart.unit,
+            chart.highlighted,
+            chart.values,
+            chart.extra,
+        ],
+        sort_keys=True,
+        default=str,
     )
     return "kh:bench:svg:" + hashlib.sha256(raw.encode()).hexdigest()
 

@@ -1,10 +1,10 @@
 """Managing who shares what: benchmarking clubs (custom comparison groups whose councils share
 figures among themselves) and the people confirmed to speak for a council's figures.
 
-Data stewards (``benchmarks.import_values``) create clubs and confirm contributors; a club's
-creator may edit it too. Confirming a contributor is deliberate: it lets that person enter the
-council's figures and see what the council's clubs share, which a self-declared profile
-organisation never does.
+Data stewards (``benchmarks.import_values``) create and edit clubs and confirm contributors
+(club membership decides who sees club figures, so it is a steward's decision). Confirming a
+contributor is deliberate: it lets that person enter the council's figures and see what the
+council's clubs share, which a self-declared profile organisation never does.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def club_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def club_edit(request: HttpRequest, slug: str) -> HttpResponse:
     club = get_object_or_404(BenchmarkingClub, slug=slug)
-    if not (is_steward(request.user) or club.created_by_id == request.user.pk):
+    if not is_steward(request.user):
+        # Membership decides who sees club figures, so only data stewards change it.
         raise PermissionDenied
     form = ClubForm(request.POST or None, instance=club, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -145,8 +146,9 @@ def contributors(request: HttpRequest, code: str) -> HttpResponse:
     form = ContributorForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         if request.POST.get("action") == "remove":
+            raw = str(request.POST.get("contributor") or "")
             removed, _rows = CouncilContributor.objects.filter(
-                organisation=council, pk=request.POST.get("contributor") or 0
+                organisation=council, pk=int(raw) if raw.isdigit() else 0
             ).delete()
             if removed:
                 messages.success(request, _("They no longer speak for this council's figures."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from knowledgehub.organisations.models import Organisation
 
 from .choices import PeriodType, Sharing
+from .importing import MAX_ABS_VALUE
 from .models import BenchmarkingClub, Metric, ServiceArea
 from .periods import Period, PeriodError, parse_period
 
@@ -139,6 +140,7 @@ class MappingForm(forms.Form):
         data = super().clean() or {}
         if data.get("sharing") == Sharing.CLUB and not data.get("club"):
             self.add_error("club", _("Choose the club the values are shared with"))
+        check_embargo(self, data)
         if data.get("layout") == "long":
             if not data.get("area_col"):
                 self.add_error("area_col", _("Choose the column with the area codes"))
@@ -162,6 +164,24 @@ class MappingForm(forms.Form):
         return data
 
 
+def check_embargo(form: forms.Form, data: dict[str, Any]) -> None:
+    """An embargo date is when a figure that is not public yet becomes public: it must be in the
+    future, and a figure shared with everyone cannot have one."""
+    embargo = data.get("embargo_until")
+    if embargo is None or "embargo_until" in form.errors:
+        return
+    if embargo <= timezone.localdate():
+        form.add_error("embargo_until", _("The embargo date must be in the future"))
+    elif data.get("sharing") == Sharing.PUBLIC:
+        form.add_error(
+            "embargo_until",
+            _(
+                "A figure shared with everyone is public now: choose members or a club to keep "
+                "it from the public until the embargo date"
+            ),
+        )
+
+
 class ValueEntryForm(forms.Form):
     metric = forms.ModelChoiceField(
         label=_("Metric"),
@@ -177,9 +197,13 @@ class ValueEntryForm(forms.Form):
     )
     value = forms.FloatField(
         label=_("Value"),
+        min_value=-MAX_ABS_VALUE,
+        max_value=MAX_ABS_VALUE,
         error_messages={
             "required": _("Enter the value"),
             "invalid": _("Enter the value as a number, like 42.5"),
+            "min_value": _("That number is too large to be a performance figure"),
+            "max_value": _("That number is too large to be a performance figure"),
         },
     )
     sharing = forms.ChoiceField(
@@ -216,12 +240,6 @@ class ValueEntryForm(forms.Form):
         )
         self.parsed_period: Period | None = None
 
-    def clean_embargo_until(self) -> Any:
-        embargo = self.cleaned_data.get("embargo_until")
-        if embargo is not None and embargo <= timezone.localdate():
-            raise ValidationError(_("The embargo date must be in the future"))
-        return embargo
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         metric, period = data.get("metric"), data.get("period")
@@ -232,4 +250,5 @@ class ValueEntryForm(forms.Form):
                 self.add_error("period", str(exc))
         if data.get("sharing") == Sharing.CLUB and not data.get("club"):
             self.add_error("club", _("Choose the club to share it with"))
+        check_embargo(self, data)
         return data

@@ -130,6 +130,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     status = 200
     if record.status == ImportStatus.MAPPING:
+        if request.method == "POST" and not _steward(request):
+            # Importing writes figures for any council: only a steward, now, may start it.
+            raise PermissionDenied
         header = [str(h) for h in record.header]
         form = MappingForm(
             request.POST if request.method == "POST" else None,

@@ -95,6 +95,11 @@ BATCH_SIZE = 5000
 _NUMBER_JUNK = re.compile(r"[,\s£]")
 
 
+#: Larger figures are refused as mistakes (no council measure comes near; charts and
+#: statistics stay finite).
+MAX_ABS_VALUE = 1e15
+
+
 @dataclass
 class ImportOptions:
     """What the person importing chose. ``mapping`` maps roles (area, period, metric, value,
@@ -459,7 +464,7 @@ class _Importer:
             if isinstance(raw, float) and not math.isfinite(raw):
                 self.report.missing += 1
                 return None
-            return float(raw)
+            return self._bounded(float(raw), str(raw), row, column)
         text = cell_text(raw)
         if text.lower() in MISSING_MARKERS:
             self.report.missing += 1
@@ -471,6 +476,15 @@ class _Importer:
         if not math.isfinite(number):
             shown = text if len(text) <= 40 else text[:39] + "…"
             self.report.problem(row, column, _("“%(v)s” is not a number") % {"v": shown})
+            return None
+        return self._bounded(number, text, row, column)
+
+    def _bounded(self, number: float, text: str, row: int, column: str) -> float | None:
+        if abs(number) > MAX_ABS_VALUE:
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            self.report.problem(
+                row, column, _("“%(v)s” is too large to be a performance figure") % {"v": shown}
+            )
             return None
         return number
 

@@ -46,7 +46,13 @@ class ServiceArea(models.Model):
         return self.name
 
 
-@register("metric", label=_("Performance metric"), label_plural=_("Performance metrics"))
+# Unauthored: a metric is reference data, written by no one person (never on a profile).
+@register(
+    "metric",
+    label=_("Performance metric"),
+    label_plural=_("Performance metrics"),
+    authored=False,
+)
 class Metric(Indexed):
     """What is measured. Definitions are public (an index item, so metrics are found, related and
     discussed like other knowledge); each value has its own sharing level."""

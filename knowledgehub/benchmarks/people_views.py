@@ -39,6 +39,7 @@ from knowledgehub.people.models import User
 
 from . import groups, services
 from .models import CouncilContributor, Metric
+from .visibility import Audience as ValueAudience
 from .visibility import audience_for
 
 #: How many people, items and councils the section shows.
@@ -224,13 +225,28 @@ def _people(viewer: Any, metric: Metric, council_ids: set[int]) -> tuple[list[Pe
     return out, related
 
 
-def learn_for(request: HttpRequest, metric: Metric) -> Learned:
-    """Everything the section shows (``LearnError`` for a parameter it cannot use)."""
-    audience = audience_for(request.user)
+def _neighbour_options(request: HttpRequest) -> tuple[list[str], int]:
+    """The page's nearest-neighbour choices, so a neighbours group is the one the page shows."""
+    context = [c.strip() for c in request.GET.getlist("context") if c.strip()][:10]
+    raw_k = request.GET.get("k", "").strip()
+    if not raw_k:
+        return context, 15
+    if not raw_k.isdigit() or not 1 <= int(raw_k) <= 50:
+        raise LearnError(_("The number of neighbours must be a whole number from 1 to 50."))
+    return context, int(raw_k)
+
+
+def learn_for(
+    request: HttpRequest, metric: Metric, *, audience: ValueAudience | None = None
+) -> Learned:
+    """Everything the section shows (``LearnError`` for a parameter it cannot use), from the
+    figures ``audience`` may see (the viewer's, by default)."""
+    audience = audience if audience is not None else audience_for(request.user)
     council = _council(request)
     spec = request.GET.get("group", "").strip() or None
+    context, k = _neighbour_options(request)
     try:
-        group = groups.resolve_group(spec, council=council, audience=audience)
+        group = groups.resolve_group(spec, council=council, audience=audience, context=context, k=k)
     except groups.GroupError as error:
         raise LearnError(str(error)) from error
     period = request.GET.get("period", "").strip() or None
@@ -364,6 +380,7 @@ def destination(user: User, metric: Metric) -> Destination:
 
 
 def _initial(learned: Learned) -> dict[str, str]:
+    """The prefilled question, from what every reader of it may see."""
     metric = learned.metric
     if learned.top:
         title = _("How does %(council)s get its %(metric)s results?") % {
@@ -409,7 +426,13 @@ def ask(request: HttpRequest, identifier: str) -> HttpResponse:
     except LearnError as error:
         return HttpResponseBadRequest(error.args[0], content_type="text/plain; charset=utf-8")
     where = destination(user, metric)
-    form = AskForm(request.POST or None, initial=_initial(learned))
+    # The question is read by members who may not see club or members-only figures the asker
+    # sees: its prefilled text names only councils ranked on figures every member may see.
+    try:
+        for_readers = learn_for(request, metric, audience=ValueAudience(authenticated=True))
+    except LearnError as error:
+        return HttpResponseBadRequest(error.args[0], content_type="text/plain; charset=utf-8")
+    form = AskForm(request.POST or None, initial=_initial(for_readers))
     if request.method == "POST" and form.is_valid():
         try:
             created = _post(user, metric, where, form.cleaned_data)

@@ -471,15 +471,21 @@ class HistoryEntry:
     reason: str
 
 
-def _who(user: Any, source_import: Any) -> str:
+def _who(user: Any, source_import: Any, shown: set[int]) -> str:
+    """Who set a figure, as far as the viewer may know: a person by name only when the viewer may
+    see their profile, an import without its file's name."""
     if user is not None:
-        return str(getattr(user, "display_name", "") or user)
+        if user.pk in shown:
+            return str(getattr(user, "display_name", "") or user)
+        return _("a contributor")
     if source_import is not None:
-        return _("Import of %(name)s") % {"name": source_import}
+        return _("an import")
     return ""
 
 
-def value_history(metric: Metric, council: Organisation, audience: Audience) -> list[HistoryEntry]:
+def value_history(
+    metric: Metric, council: Organisation, audience: Audience, viewer: Any = None
+) -> list[HistoryEntry]:
     """The council's figures for ``metric`` that the viewer may see, newest period first, each
     followed by the earlier figures it replaced (only those whose sharing the viewer could have
     seen, so a revision never shows more than the value did)."""
@@ -499,11 +505,23 @@ def value_history(metric: Metric, council: Organisation, audience: Audience) -> 
         )
         .order_by("-period_start", "-period")
     )
+    from knowledgehub.people.models import User
+
+    rows = list(values)
+    people = {mv.entered_by_id for mv in values} | {
+        r.replaced_by_id for mv in rows for r in mv.revisions.all()
+    }
+    people.discard(None)
+    shown = set(
+        User.objects.visible_to(viewer).filter(pk__in=people).values_list("pk", flat=True)
+        if people and viewer is not None
+        else ()
+    )
     entries: list[HistoryEntry] = []
-    for mv in values:
+    for mv in rows:
         revisions = list(mv.revisions.all())  # newest first
         # The figure a revision recorded was set by the change recorded in the next older one.
-        setter = [(_who(r.replaced_by, r.replaced_by_import), r.reason) for r in revisions]
+        setter = [(_who(r.replaced_by, r.replaced_by_import, shown), r.reason) for r in revisions]
         first_by, first_reason = setter[0] if setter else ("", "")
         entries.append(
             HistoryEntry(
@@ -511,7 +529,7 @@ def value_history(metric: Metric, council: Organisation, audience: Audience) -> 
                 value=mv.value,
                 sharing=mv.sharing,
                 when=mv.updated_at,
-                by=_who(mv.entered_by, mv.source_import) or first_by,
+                by=_who(mv.entered_by, mv.source_import, shown) or first_by,
                 current=True,
                 reason=first_reason,
             )

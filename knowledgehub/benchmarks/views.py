@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from knowledgehub.communities.models import Community
 from knowledgehub.datasets.exports import neutralise
 from knowledgehub.organisations.models import Organisation
 
@@ -341,6 +342,10 @@ def metric_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     if council is not None:
         learn_pairs.append(("council", council.code))
     learn_pairs += [("context", c) for c in params.context]
+    if params.k != DEFAULT_K:
+        learn_pairs.append(("k", str(params.k)))
+    if table.period:
+        learn_pairs.append(("period", table.period))
     user = request.user
     return render(
         request,
@@ -423,10 +428,8 @@ def chart_svg(request: HttpRequest, identifier: str, kind: str) -> HttpResponse:
     metric = _chart_metric(identifier, kind)
     audience = _chart_audience(request)
     try:
-        key = charts.cache_key(metric, audience, kind, _params(request).items())
-        svg = charts.cached_svg(key)
-        if svg is None:
-            svg = charts.render_svg(_build_chart(request, metric, kind, audience), key)
+        chart = _build_chart(request, metric, kind, audience)
+        svg = charts.render_svg(chart, charts.cache_key(chart))
     except ValueError as exc:
         return _plain_bad_request(str(exc))
     response = HttpResponse(svg, content_type="image/svg+xml")
@@ -624,7 +627,7 @@ def value_history(request: HttpRequest, code: str, identifier: str) -> HttpRespo
     council = _council_by_code(code)
     metric = _metric(identifier)
     audience = visibility.audience_for(request.user)
-    entries = services.value_history(metric, council, audience)
+    entries = services.value_history(metric, council, audience, viewer=request.user)
     return render(
         request,
         "benchmarks/history.html",
@@ -759,5 +762,13 @@ def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "club": club,
             "members": club.members.order_by("name"),
             "metrics": Metric.objects.order_by("title"),
+            # Named only to those who may see it (a secret community is a 404 to outsiders).
+            "community": Community.objects.visible_to(request.user)
+            .filter(pk=club.community_id)
+            .first()
+            if club.community_id
+            else None,
+            "can_edit": request.user.is_authenticated
+            and request.user.has_perm("benchmarks.import_values"),
         },
     )

@@ -186,9 +186,14 @@ def _update(values: list[MetricValue]) -> None:
 
 
 def _bump(metric_ids: Iterable[int]) -> None:
+    """The metrics' values changed: their snapshots are stale, and so is every cached anonymous
+    page and the SPARQL store's fingerprint (bulk writes fire no save signals to say so)."""
+    from knowledgehub.core.pagecache import bump_content_version
+
     ids = sorted(set(metric_ids))
     if ids:
         Metric.objects.filter(pk__in=ids).update(values_version=F("values_version") + 1)
+        bump_content_version()
 
 
 def _lock_metrics(metric_ids: Iterable[int]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -77,10 +76,8 @@ def test_it_is_registered_before_the_discussions_seeder() -> None:
     )
 
 
-def test_seeding_twice_creates_once_and_quickly(demo_world) -> None:  # type: ignore[no-untyped-def]
-    started = time.monotonic()
+def test_seeding_twice_creates_once(demo_world) -> None:  # type: ignore[no-untyped-def]
     created = seed()
-    assert time.monotonic() - started < 5
     metrics = Metric.objects.filter(is_demo=True)
     assert metrics.count() == len(demo.METRICS)
     values = MetricValue.objects.count()

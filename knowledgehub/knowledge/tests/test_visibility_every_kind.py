@@ -312,6 +312,14 @@ def _build_dataset(where: Where, audience: str, title: str, body: str) -> Any:
     )
 
 
+def _build_metric(where: Where, audience: str, title: str, body: str) -> Any:
+    """A performance metric: its definition is public reference data (its values have their
+    own rule, proved in benchmarks/tests/test_value_visibility.py)."""
+    from knowledgehub.benchmarks.tests.factories import MetricFactory
+
+    return MetricFactory(title=title, description=body)
+
+
 def _dataset_urls(obj: Any, where: Where) -> list[str]:
     return [
         reverse("datasets:download", kwargs={"slug": obj.slug, "fmt": "csv"}),
@@ -399,6 +407,16 @@ SPECS: dict[str, Spec] = {
         audiences=(Audience.PUBLIC, Audience.MEMBERS, Audience.COMMUNITY),
         object_urls=_dataset_urls,
         sampled_object_urls=_dataset_sampled_urls,
+    ),
+    "metric": Spec(
+        build=_build_metric,
+        personal=True,
+        audiences=(Audience.PUBLIC,),
+        supports=lambda place, audience: place == NO_COMMUNITY,
+        list_urls=lambda obj, where: [reverse("benchmarks:index")],
+        object_urls=lambda obj, where: [
+            reverse("benchmarks:metric", kwargs={"identifier": obj.identifier}) + "?format=csv",
+        ],
     ),
 }
 
