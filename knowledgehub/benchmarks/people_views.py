@@ -301,6 +301,7 @@ def _bad_request(request: HttpRequest, metric: Metric, message: str) -> HttpResp
         {
             "layout": _fragment_layout() if request.htmx else "base.html",  # type: ignore[attr-defined]
             "full_page": not request.htmx,  # type: ignore[attr-defined]
+            "sub": 3 if request.htmx else 2,  # type: ignore[attr-defined]
             "metric": metric,
             "error": message,
         },
@@ -325,6 +326,7 @@ def learn(request: HttpRequest, identifier: str) -> HttpResponse:
         {
             "layout": _fragment_layout() if htmx else "base.html",
             "full_page": not htmx,
+            "sub": 3 if htmx else 2,  # sub-headings under the page's h1 or the section's h2
             "metric": metric,
             "learned": learned,
             "ask_url": f"{reverse('benchmarks:ask', args=[metric.identifier])}?{learned.query}",

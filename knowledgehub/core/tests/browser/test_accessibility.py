@@ -724,7 +724,9 @@ VISITS: dict[str, Visit] = {
     ),
     "benchmark-learn": Visit("/benchmarks/metrics/recycling-rate/learn/?group=all", who="carol"),
     "benchmark-ask": Visit("/benchmarks/metrics/recycling-rate/ask/?group=all", who="carol"),
-    "benchmark-embed": Visit("/benchmarks/metrics/recycling-rate/embed/?kind=bar"),
+    "benchmark-embed": Visit(
+        "/benchmarks/metrics/recycling-rate/embed/?kind=bar&council=E07000099"
+    ),
     "benchmark-council": Visit("/benchmarks/councils/E07000099/"),
     "benchmark-council-signed-in": Visit("/benchmarks/councils/E07000099/?group=all", who="alice"),
     "benchmark-history": Visit("/benchmarks/councils/E07000099/history/recycling-rate/"),
