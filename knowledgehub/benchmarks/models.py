@@ -11,6 +11,8 @@ the in-process snapshots of a metric's values (``snapshot.py``) know when they a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -47,6 +49,17 @@ class ServiceArea(models.Model):
 
 
 # Unauthored: a metric is reference data, written by no one person (never on a profile).
+class MetricQuerySet(models.QuerySet["Metric"]):
+    def visible_to(self, user: Any) -> MetricQuerySet:
+        """Metrics are public reference data, but a moderator may hide one (its index item):
+        then, as with every hidden item, only site admins see it (``knowledge/visibility.py``)."""
+        from knowledgehub.knowledge.models import Item
+        from knowledgehub.knowledge.visibility import visibility_q
+
+        unseen = Item.objects.filter(kind="metric").exclude(visibility_q(user)).values("object_id")
+        return self.exclude(pk__in=unseen)
+
+
 @register(
     "metric",
     label=_("Performance metric"),
@@ -89,6 +102,7 @@ class Metric(Indexed):
         help_text=_("Offered for finding nearest neighbours (population, density, deprivation)."),
     )
     values_version = models.PositiveIntegerField(default=0, editable=False)
+    objects = MetricQuerySet.as_manager()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -98,9 +98,9 @@ class Learned:
     query: str = ""
 
 
-def _metric(identifier: str) -> Metric:
+def _metric(identifier: str, viewer: Any) -> Metric:
     return get_object_or_404(
-        Metric.objects.select_related("service_area", "service_area__community"),
+        Metric.objects.visible_to(viewer).select_related("service_area", "service_area__community"),
         identifier=identifier,
     )
 
@@ -314,7 +314,7 @@ def _bad_request(request: HttpRequest, metric: Metric, message: str) -> HttpResp
 @require_http_methods(["GET", "HEAD"])
 def learn(request: HttpRequest, identifier: str) -> HttpResponse:
     """The "from number to people" section: a fragment for htmx, a page otherwise."""
-    metric = _metric(identifier)
+    metric = _metric(identifier, request.user)
     try:
         learned = learn_for(request, metric)
     except LearnError as error:
@@ -420,7 +420,7 @@ def _initial(learned: Learned) -> dict[str, str]:
 def ask(request: HttpRequest, identifier: str) -> HttpResponse:
     """A short prefilled question to the top councils' people; posting it starts a forum thread
     or an ask through their apps' own services, then goes there."""
-    metric = _metric(identifier)
+    metric = _metric(identifier, request.user)
     user = request.user
     assert isinstance(user, User)
     try:

@@ -180,9 +180,11 @@ def metric_graph(
 def public_metric_graphs(chunk_size: int = OBSERVATION_CHUNK) -> Iterator[Graph]:
     """Every metric's public cube, in graphs of at most ``chunk_size`` observations (a metric's
     definition first, then its observations), for the SPARQL store."""
+    from django.contrib.auth.models import AnonymousUser
+
     from .models import Metric
 
-    for metric in Metric.objects.order_by("pk"):
+    for metric in Metric.objects.visible_to(AnonymousUser()).order_by("pk"):
         graph = cube_graph()
         describe_metric(metric, graph)
         periods: dict[str, URIRef | None] = {}

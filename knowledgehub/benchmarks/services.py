@@ -424,6 +424,16 @@ def _profile_rows(
     return rows
 
 
+def profile_metrics(queryset: Any) -> list[Metric]:
+    """The metrics of a profile, read with what its rows show (created_at stays: the snapshot
+    key reads it), in the profile's order."""
+    return list(
+        queryset.select_related("service_area")
+        .defer("description", "source", "source_url", "updated_at", "service_area__description")
+        .order_by("service_area__position", "service_area__name", "title")
+    )
+
+
 def council_profile(
     council: Organisation,
     *,
@@ -437,12 +447,7 @@ def council_profile(
     from .models import Metric
 
     if metrics is None:
-        metrics = list(
-            Metric.objects.select_related("service_area")
-            # What a profile row shows; created_at stays (the snapshot key reads it).
-            .defer("description", "source", "source_url", "updated_at", "service_area__description")
-            .order_by("service_area__position", "service_area__name", "title")
-        )
+        metrics = profile_metrics(Metric.objects.all())
     metrics = list(metrics)
     snaps = snapshots(metrics)
     rows = _profile_rows(metrics, snaps, council.pk, audience, _membership(group.organisation_ids))

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -59,8 +60,12 @@ def _plain_bad_request(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
-def _metric(identifier: str) -> Metric:
-    return get_object_or_404(Metric.objects.select_related("service_area"), identifier=identifier)
+def _metric(identifier: str, viewer: Any = None) -> Metric:
+    """The metric a URL names, if the viewer may see it (``None``: a visitor)."""
+    return get_object_or_404(
+        Metric.objects.visible_to(viewer or AnonymousUser()).select_related("service_area"),
+        identifier=identifier,
+    )
 
 
 def _council_by_code(code: str) -> Organisation:
@@ -223,7 +228,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if council is not None:
             return HttpResponseRedirect(reverse("benchmarks:council", args=[council.code]))
     areas = list(ServiceArea.objects.all())
-    metrics = list(Metric.objects.order_by("title"))
+    metrics = list(Metric.objects.visible_to(request.user).order_by("title"))
     by_area: dict[int | None, list[Metric]] = {}
     for metric in metrics:
         by_area.setdefault(metric.service_area_id, []).append(metric)
@@ -303,7 +308,7 @@ def _ranked_rows(metric: Metric, table: services.MetricTable, group: groups.Grou
 
 @require_safe
 def metric_detail(request: HttpRequest, identifier: str) -> HttpResponse:
-    metric = _metric(identifier)
+    metric = _metric(identifier, request.user)
     audience = visibility.audience_for(request.user)
     try:
         params = _params(request)
@@ -390,9 +395,9 @@ def _summary_values(metric: Metric, summary: stats.Summary) -> list[tuple[str, s
 # --- charts --------------------------------------------------------------------------------------
 
 
-def _chart_metric(identifier: str, kind: str) -> Metric:
+def _chart_metric(identifier: str, kind: str, viewer: Any) -> Metric:
     """The metric of a chart URL; 404 for an unknown metric or kind of chart."""
-    metric = _metric(identifier)
+    metric = _metric(identifier, viewer)
     if kind not in charts.KINDS:
         raise Http404
     return metric
@@ -415,6 +420,11 @@ def _build_chart(
     )
 
 
+def _chart_viewer(request: HttpRequest) -> Any:
+    """Who a chart is drawn for: a visitor for the embed widget's images (``?public=1``)."""
+    return AnonymousUser() if request.GET.get("public") == "1" else request.user
+
+
 def _chart_audience(request: HttpRequest) -> visibility.Audience:
     """``?public=1`` (the embed widget's images) draws what a visitor sees, without the
     session; otherwise the viewer's own audience."""
@@ -425,7 +435,7 @@ def _chart_audience(request: HttpRequest) -> visibility.Audience:
 
 @require_safe
 def chart_svg(request: HttpRequest, identifier: str, kind: str) -> HttpResponse:
-    metric = _chart_metric(identifier, kind)
+    metric = _chart_metric(identifier, kind, _chart_viewer(request))
     audience = _chart_audience(request)
     try:
         chart = _build_chart(request, metric, kind, audience)
@@ -440,7 +450,7 @@ def chart_svg(request: HttpRequest, identifier: str, kind: str) -> HttpResponse:
 
 @require_safe
 def chart_csv(request: HttpRequest, identifier: str, kind: str) -> HttpResponse:
-    metric = _chart_metric(identifier, kind)
+    metric = _chart_metric(identifier, kind, _chart_viewer(request))
     audience = _chart_audience(request)
     try:
         chart = _build_chart(request, metric, kind, audience)
@@ -556,7 +566,12 @@ def council_detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     except ValueError as exc:
         return _bad_request(request, str(exc))
-    profile = services.council_profile(council, audience=audience, group=group)
+    profile = services.council_profile(
+        council,
+        audience=audience,
+        group=group,
+        metrics=services.profile_metrics(Metric.objects.visible_to(request.user)),
+    )
     if request.GET.get("format") == "csv":
         header = [
             "metric",
@@ -625,7 +640,7 @@ def _sharing_label(code: str) -> str:
 @require_safe
 def value_history(request: HttpRequest, code: str, identifier: str) -> HttpResponse:
     council = _council_by_code(code)
-    metric = _metric(identifier)
+    metric = _metric(identifier, request.user)
     audience = visibility.audience_for(request.user)
     entries = services.value_history(metric, council, audience, viewer=request.user)
     return render(
@@ -654,7 +669,9 @@ def neighbours(request: HttpRequest) -> HttpResponse:
     from .neighbours import nearest_neighbours
 
     audience = visibility.audience_for(request.user)
-    context_metrics = list(Metric.objects.filter(is_context=True).order_by("title"))
+    context_metrics = list(
+        Metric.objects.visible_to(request.user).filter(is_context=True).order_by("title")
+    )
     by_identifier = {m.identifier: m for m in context_metrics}
     try:
         council = _council_param(request.GET.get("council"))
@@ -674,7 +691,7 @@ def neighbours(request: HttpRequest) -> HttpResponse:
     chosen_set = {m.identifier for m in chosen}
     compare = (request.GET.get("compare") or "").strip()
     if council is not None and compare:
-        target = Metric.objects.filter(identifier=compare).first()
+        target = Metric.objects.visible_to(request.user).filter(identifier=compare).first()
         if target is None:
             return _bad_request(request, _("There is no metric with that identifier."))
         query = urlencode(
@@ -699,7 +716,9 @@ def neighbours(request: HttpRequest) -> HttpResponse:
         "among": among,
         "max_context": MAX_CONTEXT,
         "result": result,
-        "compare_metrics": Metric.objects.filter(is_context=False).order_by("title"),
+        "compare_metrics": Metric.objects.visible_to(request.user)
+        .filter(is_context=False)
+        .order_by("title"),
     }
     if result is not None:
         used = result.metrics
@@ -749,7 +768,7 @@ def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
     club = get_object_or_404(BenchmarkingClub, slug=slug)
     compare = (request.GET.get("compare") or "").strip()
     if compare:
-        target = Metric.objects.filter(identifier=compare).first()
+        target = Metric.objects.visible_to(request.user).filter(identifier=compare).first()
         if target is None:
             return _bad_request(request, _("There is no metric with that identifier."))
         return HttpResponseRedirect(
@@ -761,7 +780,7 @@ def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "club": club,
             "members": club.members.order_by("name"),
-            "metrics": Metric.objects.order_by("title"),
+            "metrics": Metric.objects.visible_to(request.user).order_by("title"),
             # Named only to those who may see it (a secret community is a 404 to outsiders).
             "community": Community.objects.visible_to(request.user)
             .filter(pk=club.community_id)

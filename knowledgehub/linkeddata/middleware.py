@@ -95,7 +95,8 @@ def _metric(request: HttpRequest, kwargs: dict[str, Any]) -> Graph | None:
     from knowledgehub.benchmarks.visibility import audience_for
 
     metric = (
-        Metric.objects.select_related("service_area")
+        Metric.objects.visible_to(request.user)
+        .select_related("service_area")
         .filter(identifier=kwargs.get("identifier", ""))
         .first()
     )

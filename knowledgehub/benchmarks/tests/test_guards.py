@@ -118,3 +118,20 @@ def test_only_a_steward_starts_an_import_even_its_uploader(client: Client) -> No
     assert client.post(record.get_absolute_url(), mapping).status_code == 403
     record.refresh_from_db()
     assert record.status == "mapping"
+
+
+def test_a_metric_hidden_by_moderation_is_gone_for_all_but_admins(client: Client) -> None:
+    from django.contrib.auth import get_user_model
+
+    from knowledgehub.knowledge.models import Item
+
+    metric = MetricFactory(title="Hidden metric")
+    ValueFactory(metric=metric)
+    Item.objects.filter(kind="metric", object_id=metric.pk).update(is_hidden=True)
+    url = reverse("benchmarks:metric", args=[metric.identifier])
+    for path in (url, url + "?format=csv", url + "embed/?kind=distribution"):
+        assert client.get(path).status_code == 404, path
+    assert "Hidden metric" not in client.get(reverse("benchmarks:index")).content.decode()
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x-y-z-1-2")
+    client.force_login(admin)
+    assert client.get(url).status_code == 200
