@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -274,7 +275,9 @@ def test_versions_increment_and_history_is_kept(dataset, alice, django_capture_o
     assert dataset.current == second
     assert first.rows.count() == 1 and second.rows.count() == 2
     assert first.file.name != second.file.name
-    assert not first.file.name.endswith("a.csv")  # a generated name, never the person's
+    # A generated name (a random hex stem), never the person's: "a" is not a name we make.
+    assert first.file.name.rsplit("/", 1)[-1] != "a.csv"
+    assert re.fullmatch(r"[0-9a-f]{32}\.csv", first.file.name.rsplit("/", 1)[-1])
 
 
 def test_the_import_is_queued_only_when_the_transaction_commits(
