@@ -235,6 +235,41 @@ def index(request: HttpRequest) -> HttpResponse:
     sections = [(area, by_area[area.pk]) for area in areas if area.pk in by_area]
     known = {area.pk for area in areas}
     others = [m for m in metrics if m.service_area_id not in known]
+    fmt = (request.GET.get("format") or "").strip().lower()
+    if fmt == "csv":
+        names = {area.pk: area.name for area in areas}
+        rows: list[list[Any]] = [
+            [
+                "identifier",
+                "title",
+                "service_area",
+                "unit",
+                "polarity",
+                "period_type",
+                "context_metric",
+                "source",
+                "source_url",
+                "url",
+            ]
+        ]
+        rows += [
+            [
+                m.identifier,
+                m.title,
+                names.get(m.service_area_id or 0, ""),
+                m.unit,
+                m.polarity,
+                m.period_type,
+                "yes" if m.is_context else "no",
+                m.source,
+                m.source_url,
+                request.build_absolute_uri(m.get_absolute_url()),
+            ]
+            for m in metrics
+        ]
+        return _csv_response(rows, "benchmarks-metrics.csv")
+    if fmt:
+        return _bad_request(request, _("This page is available as HTML or CSV (?format=csv)."))
     user = request.user
     contributor_councils: list[Organisation] = []
     if user.is_authenticated:

@@ -105,3 +105,26 @@ def test_chart_csv_neutralises_formulas(client: Client, world: World) -> None:
     assert "'=HYPERLINK(evil)" in [r[1] for r in rows[1:]]
     chosen = [r for r in rows[1:] if r[3] == "yes"]
     assert [r[1] for r in chosen] == ["Council B"]
+
+
+def test_index_csv_lists_the_metrics_the_viewer_may_see() -> None:
+    import csv as csv_module
+    import io as io_module
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from knowledgehub.benchmarks.tests.factories import MetricFactory
+    from knowledgehub.knowledge.models import Item
+
+    shown = MetricFactory(identifier="shown-metric", title="=Shown metric", unit="%")
+    hidden = MetricFactory(identifier="hidden-metric")
+    Item.objects.filter(kind="metric", object_id=hidden.pk).update(is_hidden=True)
+    response = Client().get(reverse("benchmarks:index"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv_module.reader(io_module.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["identifier", "title", "service_area"]
+    assert [r[0] for r in rows[1:]] == [shown.identifier]
+    assert rows[1][1] == "'=Shown metric"  # neutralised against spreadsheet formulas
+    bad = Client().get(reverse("benchmarks:index"), {"format": "xlsx"})
+    assert bad.status_code == 400
