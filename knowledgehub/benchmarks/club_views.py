@@ -24,16 +24,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from knowledgehub.communities.models import Community
-from knowledgehub.organisations.models import GSS_CODE_RE, Organisation
+from knowledgehub.organisations.models import Organisation
 from knowledgehub.people.models import User
 
 from .models import BenchmarkingClub, CouncilContributor
-
-STEWARD_PERMISSION = "benchmarks.import_values"
-
-
-def is_steward(user: Any) -> bool:
-    return bool(user.is_authenticated and user.has_perm(STEWARD_PERMISSION))
+from .visibility import council_by_code, is_steward
 
 
 class ClubForm(forms.ModelForm):
@@ -127,10 +122,7 @@ class ContributorForm(forms.Form):
 
 
 def _council(code: str) -> Organisation:
-    wanted = code.upper()
-    if not GSS_CODE_RE.match(wanted):
-        raise Http404
-    council = Organisation.objects.councils().filter(code=wanted).first()
+    council = council_by_code(code)
     if council is None:
         raise Http404
     return council

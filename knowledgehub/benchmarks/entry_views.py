@@ -19,13 +19,11 @@ from . import writes
 from .choices import Sharing
 from .forms import MetricForm, ValueEntryForm
 from .models import Metric
-from .visibility import can_enter_values
-
-PERMISSION = "benchmarks.import_values"
+from .visibility import can_enter_values, is_steward
 
 
 def _metric_form(request: HttpRequest, metric: Metric | None) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not is_steward(request.user):
         raise PermissionDenied
     form = MetricForm(request.POST or None, instance=metric)
     if request.method == "POST" and form.is_valid():

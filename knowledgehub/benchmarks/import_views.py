@@ -27,14 +27,14 @@ from .choices import ImportStatus, Sharing
 from .forms import ROLE_LABELS, MappingForm, UploadForm
 from .importing import ImportFailed, guess_mapping, read_header
 from .models import Metric, MetricImport
+from .visibility import is_steward
 
-PERMISSION = "benchmarks.import_values"
 PROBLEMS_PER_PAGE = 50
 MAX_PAGE = 100_000
 
 
 def _steward(request: HttpRequest) -> bool:
-    return bool(request.user.has_perm(PERMISSION))
+    return is_steward(request.user)
 
 
 def _import_for(request: HttpRequest, pk: int) -> MetricImport:

@@ -34,13 +34,13 @@ from django.views.decorators.http import require_http_methods
 from knowledgehub.communities.models import Community, Membership
 from knowledgehub.knowledge.choices import Audience
 from knowledgehub.knowledge.models import Item
-from knowledgehub.organisations.models import GSS_CODE_RE, Organisation
+from knowledgehub.organisations.models import Organisation
 from knowledgehub.people.models import User
 
 from . import groups, services
 from .models import CouncilContributor, Metric
 from .visibility import Audience as ValueAudience
-from .visibility import audience_for
+from .visibility import audience_for, council_by_code
 
 #: How many people, items and councils the section shows.
 PEOPLE_SHOWN = 8
@@ -126,11 +126,7 @@ def _council(request: HttpRequest) -> Organisation | None:
     code = request.GET.get("council", "").strip()
     if not code:
         return default_council(request.user)
-    council = (
-        Organisation.objects.councils().filter(code=code.upper()).first()
-        if GSS_CODE_RE.match(code.upper())
-        else None
-    )
+    council = council_by_code(code)
     if council is None:
         raise LearnError(_("%(code)s is not the code of a council we know.") % {"code": code[:20]})
     return council

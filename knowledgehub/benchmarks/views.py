@@ -70,7 +70,7 @@ def _metric(identifier: str, viewer: Any = None) -> Metric:
 
 def _council_by_code(code: str) -> Organisation:
     """The council a URL names (any case), or 404 (unknown code, or not a council)."""
-    council = Organisation.objects.councils().filter(code=code.strip().upper()).first()
+    council = visibility.council_by_code(code)
     if council is None:
         raise Http404
     return council
@@ -287,7 +287,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "others": others,
             "councils": _council_options(),
             "contributor_councils": contributor_councils,
-            "is_steward": user.has_perm("benchmarks.import_values"),
+            "is_steward": visibility.is_steward(user),
         },
     )
 
@@ -409,7 +409,7 @@ def metric_detail(request: HttpRequest, identifier: str) -> HttpResponse:
             "learn_query": urlencode(learn_pairs),
             "csv_query": urlencode([*chart_params, ("format", "csv")]),
             "can_enter": council is not None and visibility.can_enter_values(user, council.pk),
-            "can_edit": user.has_perm("benchmarks.import_values"),
+            "can_edit": visibility.is_steward(user),
             "min_count": visibility.min_count(),
         },
     )
@@ -822,7 +822,6 @@ def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .first()
             if club.community_id
             else None,
-            "can_edit": request.user.is_authenticated
-            and request.user.has_perm("benchmarks.import_values"),
+            "can_edit": visibility.is_steward(request.user),
         },
     )

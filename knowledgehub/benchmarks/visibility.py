@@ -175,10 +175,34 @@ def can_view_value(user: Any, value: MetricValue) -> bool:
     return audience_for(user).can_see(value)
 
 
+STEWARD_PERMISSION = "benchmarks.import_values"
+
+
+def is_steward(user: Any) -> bool:
+    """A data steward defines metrics, imports for any council, runs clubs and confirms
+    contributors."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.has_perm(STEWARD_PERMISSION)
+    )
+
+
 def can_enter_values(user: Any, organisation_id: int) -> bool:
-    """A council's contributors enter its figures; data stewards (``import_values``) any."""
+    """A council's contributors enter its figures; data stewards any."""
+    if is_steward(user):
+        return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.has_perm("benchmarks.import_values"):
-        return True
     return organisation_id in audience_for(user).organisation_ids
+
+
+def council_by_code(code: str) -> Any:
+    """The council a GSS code names (any case), or None for an unknown code or a body that is
+    not a council."""
+    from knowledgehub.organisations.models import GSS_CODE_RE, Organisation
+
+    wanted = code.strip().upper()
+    if not GSS_CODE_RE.match(wanted):
+        return None
+    return Organisation.objects.councils().filter(code=wanted).first()
