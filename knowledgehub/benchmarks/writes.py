@@ -185,15 +185,22 @@ def _update(values: list[MetricValue]) -> None:
             )
 
 
-def _bump(metric_ids: Iterable[int]) -> None:
+def _bump(metric_ids: Iterable[int], value_id: int | None = None) -> None:
     """The metrics' values changed: their snapshots are stale, and so is every cached anonymous
-    page and the SPARQL store's fingerprint (bulk writes fire no save signals to say so)."""
+    page and the SPARQL store's fingerprint (bulk writes fire no save signals to say so).
+    Listeners (webhooks) hear of it once the transaction commits."""
     from knowledgehub.core.pagecache import bump_content_version
+
+    from .signals import values_written
 
     ids = sorted(set(metric_ids))
     if ids:
         Metric.objects.filter(pk__in=ids).update(values_version=F("values_version") + 1)
         bump_content_version()
+        transaction.on_commit(
+            lambda: values_written.send(sender=Metric, metric_ids=ids, value_id=value_id),
+            robust=True,
+        )
 
 
 def _lock_metrics(metric_ids: Iterable[int]) -> None:
@@ -225,14 +232,14 @@ def record_value(
             )
             _apply(value, inp, user_id=user_id, import_id=import_id)
             value.save()
-            _bump([inp.metric_id])
+            _bump([inp.metric_id], value.pk)
             return CREATED
         if _same(existing, inp):
             return UNCHANGED
         _revision(existing, user_id=user_id, import_id=import_id, reason=reason).save()
         _apply(existing, inp, user_id=user_id, import_id=import_id)
         existing.save()
-        _bump([inp.metric_id])
+        _bump([inp.metric_id], existing.pk)
         return REVISED
 
 

@@ -161,6 +161,7 @@ def index_sync(obj: Indexed, *, new: bool = False) -> Any:
     from knowledgehub.core.pagecache import bump_content_version
 
     from .models import Item, Tag
+    from .signals import item_created
 
     data = obj.as_item()
     if data is None:
@@ -204,6 +205,10 @@ def index_sync(obj: Indexed, *, new: bool = False) -> Any:
             from knowledgehub.follows.activity import record_item_created
 
             record_item_created(item)  # "<author> posted …" for followers' streams
+            item_id = item.pk
+            transaction.on_commit(
+                lambda: item_created.send(sender=Item, item_id=item_id), robust=True
+            )
         else:
             Item.objects.filter(pk=item.pk).update(**fields)
             for name, value in fields.items():

@@ -29,6 +29,7 @@ Only GET is made (so a 303 needs no change of method). Errors are :class:`FetchE
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import ipaddress
@@ -596,8 +597,10 @@ def _one_request(
     headers: Mapping[str, str],
     deadline: _Deadline,
     max_bytes: int,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> tuple[int, Headers, bytes]:
-    """One GET on a fresh connection to a checked address. A redirect's body is not read."""
+    """One request on a fresh connection to a checked address. A redirect's body is not read."""
     addresses = _checked_addresses(target)
     sock = _open(target, addresses, deadline)
     connection = http.client.HTTPConnection(target.host, target.port)
@@ -605,7 +608,7 @@ def _one_request(
     try:
         try:
             connection.request(
-                "GET", target.request_target, headers=_request_headers(target, headers)
+                method, target.request_target, body=body, headers=_request_headers(target, headers)
             )
         except (ValueError, http.client.InvalidURL) as exc:
             raise FetchError(
@@ -622,53 +625,11 @@ def _one_request(
         sock.close()
 
 
-def fetch(
-    url: str,
-    *,
-    headers: Mapping[str, str] | None = None,
-    max_bytes: int | None = None,
-    timeout: float | None = None,
-) -> Response:
-    """GET ``url`` safely (see the module docstring). Statuses other than 2xx, 304 included, are
-    returned, not raised. Raises FetchRefused for policy, FetchError for everything else."""
-    limit = int(settings.KH_FETCH_MAX_BYTES if max_bytes is None else max_bytes)
-    seconds = float(settings.KH_FETCH_TIMEOUT if timeout is None else timeout)
-    deadline = _Deadline(seconds)
-    caller_headers = dict(headers or {})
-    target = _parse_url(url)
-    first_origin = target.origin
-    redirects: list[tuple[int, str]] = []
+@contextlib.contextmanager
+def _fetch_errors(target: _Target, limit: int, seconds: float) -> Iterator[None]:
+    """Turn every low-level failure of a request into a FetchError in plain English."""
     try:
-        while True:
-            hop_headers = caller_headers
-            if target.origin != first_origin:
-                hop_headers = {
-                    name: value
-                    for name, value in caller_headers.items()
-                    if name.lower() not in _CREDENTIAL_HEADERS
-                }
-            status, response_headers, content = _one_request(target, hop_headers, deadline, limit)
-            location = response_headers.get("Location", "").strip()
-            if status in REDIRECT_STATUSES and location:
-                if len(redirects) >= MAX_REDIRECTS:
-                    raise FetchRefused(
-                        f"The site redirected more than {MAX_REDIRECTS} times, so we stopped"
-                    )
-                next_url = urljoin(target.url, location)
-                redirects.append((status, next_url))
-                target = _parse_url(next_url)
-                continue
-            permanent = None
-            if redirects and all(code in PERMANENT_STATUSES for code, _ in redirects):
-                permanent = target.url
-            return Response(
-                url=target.url,
-                status=status,
-                headers=response_headers,
-                content=content,
-                permanent_redirect=permanent,
-                redirects=redirects,
-            )
+        yield
     except FetchError:
         raise
     except _TooLarge:
@@ -701,3 +662,88 @@ def fetch(
         raise FetchError(f"The site {target.host} sent a damaged compressed response") from None
     except OSError:
         raise FetchError(f"The connection to {target.host} failed") from None
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    body: bytes = b"",
+    headers: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+) -> Response:
+    """Send one ``method`` request (POST, PUT, DELETE …) with ``body`` to ``url`` under the same
+    policy as ``fetch``: only public addresses, the checked address is the one connected to, one
+    deadline, a capped response. Redirects are returned, never followed (a webhook or an inbox
+    that redirects is answered as it is). Raises FetchRefused / FetchError like ``fetch``."""
+    if method.upper() not in {"POST", "PUT", "PATCH", "DELETE"}:
+        raise ValueError(f"send() is for requests with a body, not {method}; use fetch()")
+    limit = int(settings.KH_FETCH_MAX_BYTES if max_bytes is None else max_bytes)
+    seconds = float(settings.KH_FETCH_TIMEOUT if timeout is None else timeout)
+    deadline = _Deadline(seconds)
+    target = _parse_url(url)
+    caller_headers = dict(headers or {})
+    with _fetch_errors(target, limit, seconds):
+        status, response_headers, content = _one_request(
+            target, caller_headers, deadline, limit, method=method.upper(), body=body
+        )
+        return Response(
+            url=target.url,
+            status=status,
+            headers=response_headers,
+            content=content,
+            permanent_redirect=None,
+            redirects=[],
+        )
+    raise AssertionError("unreachable")  # pragma: no cover (the context manager re-raises)
+
+
+def fetch(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+) -> Response:
+    """GET ``url`` safely (see the module docstring). Statuses other than 2xx, 304 included, are
+    returned, not raised. Raises FetchRefused for policy, FetchError for everything else."""
+    limit = int(settings.KH_FETCH_MAX_BYTES if max_bytes is None else max_bytes)
+    seconds = float(settings.KH_FETCH_TIMEOUT if timeout is None else timeout)
+    deadline = _Deadline(seconds)
+    caller_headers = dict(headers or {})
+    target = _parse_url(url)
+    first_origin = target.origin
+    redirects: list[tuple[int, str]] = []
+    with _fetch_errors(target, limit, seconds):
+        while True:
+            hop_headers = caller_headers
+            if target.origin != first_origin:
+                hop_headers = {
+                    name: value
+                    for name, value in caller_headers.items()
+                    if name.lower() not in _CREDENTIAL_HEADERS
+                }
+            status, response_headers, content = _one_request(target, hop_headers, deadline, limit)
+            location = response_headers.get("Location", "").strip()
+            if status in REDIRECT_STATUSES and location:
+                if len(redirects) >= MAX_REDIRECTS:
+                    raise FetchRefused(
+                        f"The site redirected more than {MAX_REDIRECTS} times, so we stopped"
+                    )
+                next_url = urljoin(target.url, location)
+                redirects.append((status, next_url))
+                target = _parse_url(next_url)
+                continue
+            permanent = None
+            if redirects and all(code in PERMANENT_STATUSES for code, _ in redirects):
+                permanent = target.url
+            return Response(
+                url=target.url,
+                status=status,
+                headers=response_headers,
+                content=content,
+                permanent_redirect=permanent,
+                redirects=redirects,
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
