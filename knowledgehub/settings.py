@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "huey.contrib.djhuey",
+    "oauth2_provider",
     "knowledgehub.core",
     "knowledgehub.organisations",
     "knowledgehub.people",
@@ -88,6 +89,10 @@ INSTALLED_APPS = [
     "knowledgehub.benchmarks",
     "knowledgehub.linkeddata",
     "knowledgehub.search",
+    "knowledgehub.api",
+    "knowledgehub.webhooks",
+    "knowledgehub.widgets",
+    "knowledgehub.federation",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API responses: ETag / If-None-Match, rate-limit headers, no cookies.
+    "knowledgehub.api.middleware.ApiMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so the 400 page it causes still gets every security header.
     "knowledgehub.core.middleware.RejectNulMiddleware",
@@ -128,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "knowledgehub.core.context_processors.site",
                 "knowledgehub.notifications.context_processors.unread",
+                "knowledgehub.widgets.context_processors.social_meta",
             ],
         },
     }
@@ -415,6 +423,34 @@ KH_UPLOAD_LIMITS_BY_PATH = {
 KH_HEATMAP_MIN_COUNT = env_int("KH_HEATMAP_MIN_COUNT", 5)
 # Benchmark aggregates over any value that is not public are withheld below this many councils.
 KH_BENCHMARK_MIN_COUNT = env_int("KH_BENCHMARK_MIN_COUNT", 5)
+
+# --- Open platform (issue 9) ---------------------------------------------------------------------
+# Requests per minute per API token (personal or OAuth), and per address for anonymous calls.
+KH_API_RATE_LIMIT = env_int("KH_API_RATE_LIMIT", 600)
+KH_API_ANON_RATE_LIMIT = env_int("KH_API_ANON_RATE_LIMIT", 120)
+# OAuth 2.0 for third-party apps (django-oauth-toolkit): authorization code with PKCE only,
+# redirect URIs matched exactly, scopes as for personal tokens.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read what you can see",
+        "write": "Create and change content, join and leave communities, as you",
+        "admin": "Manage communities and data you are responsible for, as you",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "PKCE_REQUIRED": True,
+    "ALLOWED_GRANT_TYPES": ["authorization-code", "refresh-token"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # Store only a checksum of access and refresh tokens (RFC 9700), like personal tokens.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+}
+# WebSub hubs told when the site's public Atom feeds change (empty: none).
+KH_WEBSUB_HUBS = env_list("KH_WEBSUB_HUBS", [])
+# ActivityPub: public communities and people who opt in can be followed from the fediverse.
+KH_FEDERATION = env_bool("KH_FEDERATION", True)
 
 LOGGING = {
     "version": 1,

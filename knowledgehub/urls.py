@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from knowledgehub.api import views as api_views
+from knowledgehub.api.api import api
 from knowledgehub.core import views as core_views
 from knowledgehub.events import views as event_views
 from knowledgehub.feeds import views as feed_views
@@ -55,6 +57,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("search", search_views.search_page, name="search_bare"),
     path("search/", include("knowledgehub.search.urls")),
     path("admin/", admin.site.urls),
+    # The open platform (issue 9): the API, developer pages, OAuth, webhooks, widgets, oEmbed,
+    # ActivityPub and WebFinger.
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
+    path("developers/", include("knowledgehub.api.urls")),
+    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("developers/webhooks/", include("knowledgehub.webhooks.urls")),
+    path("widgets/", include("knowledgehub.widgets.urls")),
+    path("", include("knowledgehub.federation.urls")),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME:

@@ -35,7 +35,7 @@ IGNORED = {
     "discussions.report",
     "feeds.feedtoken",
 }
-IGNORED_APPS = {"notifications"}
+IGNORED_APPS = {"notifications", "api", "webhooks", "federation"}
 NO_CACHE_COOKIES = ("sessionid", "__Host-sessionid", "messages")
 
 

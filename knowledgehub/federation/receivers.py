@@ -1,0 +1,1 @@
+"""Signal receivers (connected in apps.py). Placeholder until the feature lands."""
