@@ -146,8 +146,8 @@ def _admit(request: HttpRequest, principal: Principal) -> None:
 bearer = BearerToken()
 anonymous = AnonymousAccess()
 # Reading: a token if one is sent, else anonymous. Writing: a token, always.
-READ_AUTH = [bearer, anonymous]
-TOKEN_AUTH = [bearer]
+READ_AUTH: list[Any] = [bearer, anonymous]
+TOKEN_AUTH: list[Any] = [bearer]
 
 
 def principal(request: HttpRequest) -> Principal:

@@ -56,9 +56,8 @@ class ApiMiddleware:
             response["ETag"] = etag
             if _matches(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
                 not_modified = HttpResponseNotModified()
-                for name in ("ETag", "Vary", "Cache-Control", "Link") + tuple(
-                    h for h in response.headers if h.startswith("RateLimit-")
-                ):
+                limits = [h for h in response.headers if h.startswith("RateLimit-")]
+                for name in ("ETag", "Vary", "Cache-Control", "Link", *limits):
                     if response.has_header(name):
                         not_modified[name] = response[name]
                 return not_modified

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-TOKEN_PREFIX = "khp_"
+TOKEN_PREFIX = "khp_"  # noqa: S105 (a prefix, not a secret)
 SCOPES = ("read", "write", "admin")
 # Each scope includes the ones before it: write can read, admin can write.
 SCOPE_RANK = {name: rank for rank, name in enumerate(SCOPES)}

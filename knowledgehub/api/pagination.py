@@ -2,7 +2,7 @@
 
 Every list answers ``{"items": [...], "next_cursor": "…" | null, "next": "<url>" | null}`` and a
 ``Link: <…>; rel="next"`` header. Clients pass ``cursor`` back unchanged with the same
-``sort`` and filters; ``limit`` is 1–100 (default 20).
+``sort`` and filters; ``limit`` is 1 to 100 (default 20).
 
 ``keyset_page`` pages a queryset by (sort field, id), so a page costs one indexed query however
 deep it is and rows added meanwhile never shift it. ``sequence_page`` pages a ranked list that is
@@ -169,9 +169,6 @@ def sequence_page(
         offset = data.get("o", -1)
         if not isinstance(offset, int) or offset < 0 or data.get("k", "") != key:
             raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.")
-    if callable(rows):
-        chunk = list(rows(offset, size + 1))
-    else:
-        chunk = list(rows[offset : offset + size + 1])
+    chunk = list(rows(offset, size + 1) if callable(rows) else rows[offset : offset + size + 1])
     next_cursor = _encode({"o": offset + size, "k": key}) if len(chunk) > size else None
     return _finish(request, chunk[:size], next_cursor)
