@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "huey.contrib.djhuey",
+    "ninja",  # its static files: Swagger UI served locally, never from a CDN
     "oauth2_provider",
     "knowledgehub.core",
     "knowledgehub.organisations",
@@ -438,13 +439,21 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["read"],
     "PKCE_REQUIRED": True,
-    "ALLOWED_GRANT_TYPES": ["authorization-code", "refresh-token"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 30,
     "ROTATE_REFRESH_TOKEN": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    # http is accepted only for loopback redirect URIs (RFC 8252), which the registration form
+    # enforces; everything else must be https.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "ALLOW_URI_WILDCARDS": False,
     "REQUEST_APPROVAL_PROMPT": "force",
-    # Store only a checksum of access and refresh tokens (RFC 9700), like personal tokens.
+    # RFC 9700 (OAuth 2.0 security best current practice): no implicit or password grants, S256
+    # PKCE only, tokens only in the Authorization header, and only checksums of access and
+    # refresh tokens stored (like personal tokens).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 # WebSub hubs told when the site's public Atom feeds change (empty: none).

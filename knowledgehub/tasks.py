@@ -15,10 +15,12 @@ from knowledgehub.aggregator import tasks as feed_tasks
 from knowledgehub.benchmarks import writes as benchmark_writes
 from knowledgehub.blogs import tasks as blog_tasks
 from knowledgehub.core import tasks as core_tasks
+from knowledgehub.federation import tasks as federation_tasks
 from knowledgehub.linkeddata import tasks as linkeddata_tasks
 from knowledgehub.notifications import tasks as notification_tasks
 from knowledgehub.serendipity import rebuild as serendipity_rebuild
 from knowledgehub.themes.services import rebuild_themes
+from knowledgehub.webhooks import tasks as webhook_tasks
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -71,3 +73,15 @@ def daily_release_benchmark_embargoes() -> None:
     history (pages already treat them as public from that day; this records it and lets the
     SPARQL store and Data Cubes, which hold public values only, pick them up)."""
     benchmark_writes.release_embargoes()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_retry_due_webhook_deliveries() -> None:
+    """Webhook deliveries whose backoff has passed are tried again (webhooks/tasks.py)."""
+    webhook_tasks.retry_due_deliveries.call_local()
+
+
+@db_periodic_task(crontab(minute="*"))
+def every_minute_retry_due_federation_deliveries() -> None:
+    """ActivityPub deliveries whose retry time has come (backoff, given up after 8 attempts)."""
+    federation_tasks.retry_due_federation_deliveries()

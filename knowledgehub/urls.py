@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
+from oauth2_provider import views as oauth_views
 
 from knowledgehub.api import views as api_views
 from knowledgehub.api.api import api
@@ -10,6 +11,20 @@ from knowledgehub.events import views as event_views
 from knowledgehub.feeds import views as feed_views
 from knowledgehub.knowledge import views as knowledge_views
 from knowledgehub.search import views as search_views
+from knowledgehub.widgets import views as widget_views
+
+# OAuth 2.0 (django-oauth-toolkit): only the protocol endpoints. Apps are registered and
+# authorisations revoked on our own pages under /developers/, which allow nothing but the
+# authorization-code grant with PKCE.
+oauth_urls = (
+    [
+        path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+        path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
+    ],
+    "oauth2_provider",
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("knowledgehub.core.urls")),
@@ -62,9 +77,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("developers/", include("knowledgehub.api.urls")),
-    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("oauth/", include(oauth_urls)),
     path("developers/webhooks/", include("knowledgehub.webhooks.urls")),
     path("widgets/", include("knowledgehub.widgets.urls")),
+    path("oembed", widget_views.oembed, name="oembed"),
     path("", include("knowledgehub.federation.urls")),
 ]
 

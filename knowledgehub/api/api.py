@@ -23,18 +23,75 @@ class KnowledgeHubAPI(NinjaAPI):
         """Mark the bearer token optional where anonymous access is allowed (OpenAPI: an empty
         security requirement), instead of ninja's one entry per auth class."""
         schema = super().get_openapi_schema(*args, **kwargs)
-        components = schema.get("components", {})
+        components = schema.setdefault("components", {})
         components.get("securitySchemes", {}).pop("AnonymousAccess", None)
+        components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if not isinstance(operation, dict) or "security" not in operation:
+            for method, operation in path_item.items():
+                if not isinstance(operation, dict):
                     continue
-                security = operation["security"]
-                if any("AnonymousAccess" in entry for entry in security):
+                security = operation.get("security", [])
+                optional = any("AnonymousAccess" in entry for entry in security)
+                if optional:
                     operation["security"] = [
                         entry for entry in security if "AnonymousAccess" not in entry
                     ] + [{}]
+                # Every operation may answer with these problems (RFC 9457); say so, so the
+                # contract is honest and clients know the shape of every error.
+                responses = operation.setdefault("responses", {})
+                for status, description in _problem_statuses(method, secured=bool(security)):
+                    responses.setdefault(
+                        str(status),
+                        {
+                            "description": description,
+                            "content": {
+                                "application/problem+json": {
+                                    "schema": {"$ref": "#/components/schemas/Problem"}
+                                }
+                            },
+                        },
+                    )
         return schema
+
+
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def _problem_statuses(method: str, *, secured: bool) -> list[tuple[int, str]]:
+    statuses = [
+        (400, "Bad request (an invalid cursor, sort or filter)"),
+        (404, "Not found, or not visible to the caller"),
+        (422, "Invalid input; errors names each field"),
+        (429, "Too many requests; see Retry-After"),
+    ]
+    if secured:
+        statuses += [
+            (401, "The token is missing, unknown, expired or revoked"),
+            (403, "The token lacks the scope, or the caller the right"),
+        ]
+    if method.lower() in ("post", "put", "patch", "delete"):
+        statuses.append((409, "Conflict with the current state"))
+    return statuses
 
 
 api = KnowledgeHubAPI(

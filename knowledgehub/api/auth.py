@@ -26,6 +26,7 @@ from . import ratelimit
 from .errors import ApiError
 from .models import SCOPE_RANK, TOKEN_PREFIX, PersonalAccessToken, hash_token
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # last_used_at is written at most this often per token (it is shown in the token list).
 LAST_USED_RESOLUTION_SECONDS = 60
 
@@ -113,6 +114,15 @@ class BearerToken(HttpBearer):
         if principal is None:
             return None
         _admit(request, principal)
+        if request.method not in SAFE_METHODS and not principal.has_scope("write"):
+            # A read-only token never changes anything, whatever the endpoint (checked before
+            # the body is validated, so the answer does not depend on what was sent).
+            raise ApiError(
+                403,
+                "Insufficient scope",
+                "This token may only read. Changes need a token with the write scope.",
+                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="write"'},
+            )
         return principal
 
 
@@ -125,8 +135,8 @@ class AnonymousAccess:
     openapi_security_schema = {"type": "http", "scheme": "bearer"}
 
     def __call__(self, request: HttpRequest) -> Principal | None:
-        if request.META.get("HTTP_AUTHORIZATION"):
-            return None
+        if request.META.get("HTTP_AUTHORIZATION") or request.method not in SAFE_METHODS:
+            return None  # a wrong token is a 401; so is any change without a token
         principal = Principal(
             user=AnonymousUser(),
             scope_rank=-1,

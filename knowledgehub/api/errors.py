@@ -82,7 +82,12 @@ def from_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 def _location(loc: Any) -> str:
-    parts = [str(p) for p in (loc or []) if p not in ("body", "query", "path", "payload")]
+    """A field's name from pydantic's location: ("body", "payload", "title") → "title"."""
+    parts = [str(p) for p in (loc or [])]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
     return ".".join(parts) or "request"
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from .errors import problem_response
 
 
+@csrf_exempt  # an API client has no CSRF token: any method gets the problem document
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under /api/: a problem document, not the HTML 404 page."""
     return problem_response(

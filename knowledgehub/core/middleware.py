@@ -24,5 +24,14 @@ class RejectNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if request.path.startswith("/api/"):
+                from knowledgehub.api.errors import problem_response
+
+                return problem_response(
+                    request,
+                    400,
+                    "Bad request",
+                    "The address contains a NUL character, which no value may hold.",
+                )
             raise SuspiciousOperation("NUL character in the request URL")
         return self.get_response(request)

@@ -10,7 +10,7 @@ stops showing a community's items the moment they leave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,7 @@ class FeedSource:
     description: str
     items: list[Item]
     feed_path: str  # the feed's own path without the extension
+    private: bool = False  # a private (token) feed: never advertised to WebSub hubs
 
 
 def _viewer(request: HttpRequest) -> User | AnonymousUser:
@@ -93,13 +94,38 @@ def source_for(request: HttpRequest, scope: str, key: str = "") -> FeedSource:
     raise Http404
 
 
+def _websub_hubs() -> list[str]:
+    return [hub for hub in getattr(settings, "KH_WEBSUB_HUBS", None) or [] if hub]
+
+
+class WebSubAtom1Feed(Atom1Feed):
+    """Atom with WebSub discovery links (``rel="hub"``) on public feeds when hubs are set; the
+    ``rel="self"`` link is then the canonical public address (``ItemFeed.feed_url``)."""
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        if self.feed.get("websub"):
+            for hub in _websub_hubs():
+                handler.addQuickElement("link", "", {"rel": "hub", "href": hub})
+
+
 class ItemFeed(Feed):
     """Atom by default; ``RssItemFeed`` below switches the generator."""
 
-    feed_type: type[SyndicationFeed] = Atom1Feed
+    feed_type: type[SyndicationFeed] = WebSubAtom1Feed
 
     def get_object(self, request: HttpRequest, scope: str = "site", key: str = "") -> FeedSource:
-        return source_for(request, scope, key)
+        source = source_for(request, scope, key)
+        return replace(source, private=getattr(request, "feed_user", None) is not None)
+
+    def feed_extra_kwargs(self, obj: FeedSource) -> dict[str, Any]:
+        return {"websub": not obj.private and bool(_websub_hubs())}
+
+    def feed_url(self, obj: FeedSource) -> str | None:
+        """With WebSub hubs, ``rel="self"`` must be the exact URL the hubs are pinged with."""
+        if obj.private or not _websub_hubs():
+            return None  # Django's default: the requested address
+        return f"{settings.SITE_URL}{obj.feed_path}.atom"
 
     def title(self, obj: FeedSource) -> str:
         return obj.title

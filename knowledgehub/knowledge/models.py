@@ -114,6 +114,8 @@ class Item(models.Model):
             models.Index(fields=["community", "-published_at"]),
             models.Index(fields=["audience", "-published_at"]),
             models.Index(fields=["author", "-published_at"]),
+            # Pages find their own Item by address (Open Graph tags, oEmbed).
+            models.Index(fields=["url"], name="knowledge_item_url"),
         ]
 
     def __str__(self) -> str:
