@@ -26,6 +26,10 @@ from .errors import ApiError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+#: Cursors we issue are short; anything much longer is not one of ours.
+MAX_CURSOR_LENGTH = 2000
+#: No ranked list is this long; a larger offset would overflow the database's integers.
+MAX_OFFSET = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -42,10 +46,12 @@ def _encode(data: dict[str, Any]) -> str:
 
 
 def _decode(cursor: str) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
+    except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
         raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.")
@@ -90,7 +96,7 @@ def _from_json(field: models.Field[Any, Any], value: Any) -> Any:
         if isinstance(field, models.FloatField | models.DecimalField):
             return float(value)
         return str(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:  # int(Infinity) is an OverflowError
         raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.") from exc
 
 
@@ -167,7 +173,11 @@ def sequence_page(
     if cursor:
         data = _decode(cursor)
         offset = data.get("o", -1)
-        if not isinstance(offset, int) or offset < 0 or data.get("k", "") != key:
+        if (
+            not isinstance(offset, int)
+            or not 0 <= offset <= MAX_OFFSET
+            or data.get("k", "") != key
+        ):
             raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.")
     chunk = list(rows(offset, size + 1) if callable(rows) else rows[offset : offset + size + 1])
     next_cursor = _encode({"o": offset + size, "k": key}) if len(chunk) > size else None

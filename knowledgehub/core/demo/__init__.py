@@ -211,6 +211,7 @@ CONTENT_SEEDERS = (
     "knowledgehub.aggregator.demo",
     "knowledgehub.follows.demo",
     "knowledgehub.benchmarks.demo",
+    "knowledgehub.api.demo",
     # Last: it comments on what the kinds above made.
     "knowledgehub.discussions.demo",
 )
