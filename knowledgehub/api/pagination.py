@@ -27,7 +27,7 @@ from .errors import ApiError
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 #: Cursors we issue are short; anything much longer is not one of ours.
-MAX_CURSOR_LENGTH = 2000
+MAX_CURSOR_LENGTH = 8000
 #: No ranked list is this long; a larger offset would overflow the database's integers.
 MAX_OFFSET = 2**31 - 1
 

@@ -116,10 +116,17 @@ def webhook_create(*, owner: Any, url: str, events: list[str], community: Any = 
     return webhook
 
 
-def webhook_update(*, webhook: Webhook, url: str, events: list[str], active: bool) -> Webhook:
+def webhook_update(
+    *, webhook: Webhook, url: str, events: list[str], active: bool, editor: Any = None
+) -> Webhook:
     """Change the address, events or on/off switch. Turning a webhook back on clears its count
-    of failures."""
-    webhook.url = check_webhook_url(url)
+    of failures. A community webhook hears with its owner's eyes, so when another manager of
+    the community (``editor``) points it at a new address, they become its owner: nobody can
+    send what someone else may see to an address of their own choosing."""
+    new_url = check_webhook_url(url)
+    if editor is not None and editor.pk != webhook.owner_id and new_url != webhook.url:
+        webhook.owner = editor
+    webhook.url = new_url
     webhook.set_events(_check_events(list(events), webhook.community))
     if active and not webhook.active:
         webhook.consecutive_failures = 0

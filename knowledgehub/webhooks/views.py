@@ -81,6 +81,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 url=form.cleaned_data["url"],
                 events=form.cleaned_data["events"],
                 active=form.cleaned_data["active"],
+                editor=request.user,
             )
         except services.WebhookError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

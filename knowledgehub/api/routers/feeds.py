@@ -290,12 +290,15 @@ def _target(user: User, body: SubscribeIn) -> tuple[str, Community | None]:
 )
 def create_subscription(request: HttpRequest, body: SubscribeIn) -> Status[SubscriptionOut]:
     """Follow the feed at `url` (or the one feed the web page at `url` links to): privately,
-    for a community you own or facilitate, or (site admins) for the whole site. Addresses on
+    for a community you own or facilitate, or (site admins, with a token carrying the admin
+    scope) for the whole site. Addresses on
     private or internal networks are refused (422 naming `url`); a page linking to several
     feeds is a 422 whose error lists them as `candidates`; a follow that exists is a 409."""
     require_scope(request, "write")
     user = _user(request)
     scope, community = _target(user, body)
+    if scope == Scope.SITE:
+        require_scope(request, "admin")  # a site admin's power: a token with the admin scope
     try:
         subscription = subscribe(actor=user, url=body.url, scope=scope, community=community)
     except ChooseFeed as exc:
@@ -333,8 +336,8 @@ def create_subscription(request: HttpRequest, body: SubscribeIn) -> Status[Subsc
 )
 def delete_subscription(request: HttpRequest, id: Pk) -> Status[None]:
     """Stop a follow you may stop (your own, your community's as owner or facilitator, or a
-    site-wide one as a site admin); its feed items leave the index. 404 for a follow you may
-    not see, 403 for one you see but may not stop."""
+    site-wide one as a site admin with the admin scope); its feed items leave the index. 404
+    for a follow you may not see, 403 for one you see but may not stop."""
     require_scope(request, "write")
     user = _user(request)
     subscription = get_object_or_404(
@@ -342,6 +345,8 @@ def delete_subscription(request: HttpRequest, id: Pk) -> Status[None]:
     )
     if not may_manage(user, subscription):
         raise ApiError(403, "Forbidden", "You cannot stop this feed.")
+    if subscription.scope == Scope.SITE:
+        require_scope(request, "admin")  # a site admin's power: a token with the admin scope
     try:
         unsubscribe(actor=user, subscription=subscription)
     except NotAllowed as exc:

@@ -3,6 +3,7 @@ leaving and creating."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -178,6 +179,32 @@ def test_members_paginate_without_duplicates(client, alice):
     rows = walk(client, f"{BASE}/big/members", limit=2)
     usernames = [m["person"]["username"] for m in rows]
     assert sorted(usernames) == sorted(["alice", *[f"m{n}" for n in range(6)]])
+
+
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"o": 1000000000000000000000000000000, "k": "members:%s"}',  # overflows SQL OFFSET
+        "[" * 1500 + "]" * 1500,  # too deep for json (RecursionError)
+    ],
+)
+def test_members_bad_position_cursor_is_a_400(client, alice, raw):
+    community = community_with(alice, slug="big")
+    cursor = _cursor(raw.replace("%s", str(community.pk)))
+    response = get(client, f"{BASE}/big/members", cursor=cursor)
+    assert response.status_code == 400, response.content
+    assert response.json()["title"] == "Invalid cursor"
+
+
+def test_list_cursor_with_an_infinite_id_is_a_400(client, communities):
+    cursor = _cursor('{"s": "name", "v": "x", "id": Infinity}')  # int(inf): OverflowError
+    response = get(client, BASE, cursor=cursor)
+    assert response.status_code == 400, response.content
+    assert response.json()["title"] == "Invalid cursor"
 
 
 # --- items -------------------------------------------------------------------------------------

@@ -90,6 +90,25 @@ def test_community_managers_see_it_until_demoted(client: Any, alice: Any, bob: A
     assert client.get(webhook.get_absolute_url()).status_code == 404
 
 
+def test_a_manager_who_readdresses_a_webhook_becomes_its_owner(
+    client: Any, alice: Any, bob: Any, public_dns: None
+) -> None:
+    """A community webhook hears with its owner's eyes: a co-manager who points it elsewhere
+    must not receive what only the owner may see (it then hears with their own eyes)."""
+    community = community_with(alice, facilitators=(bob,))
+    webhook = make_webhook(alice, community=community, events=["item.created"])
+    client.force_login(bob)
+    edit = reverse("webhooks:edit", args=[webhook.pk])
+    same_url = {"url": webhook.url, "events": ["item.created", "value.recorded"], "active": "on"}
+    assert client.post(edit, same_url).status_code == 302
+    webhook.refresh_from_db()
+    assert webhook.owner == alice  # events changed, address kept: still alice's
+    moved = {"url": "https://bob.example.com/in", "events": ["item.created"], "active": "on"}
+    assert client.post(edit, moved).status_code == 302
+    webhook.refresh_from_db()
+    assert webhook.owner == bob and webhook.url == "https://bob.example.com/in"
+
+
 def test_regenerate_secret_ping_edit_delete(
     client: Any, alice: Any, queued: list[int], public_dns: None
 ) -> None:

@@ -289,6 +289,7 @@ def site(settings: Any) -> Site:
     make_dataset(creator=alice, title="Household recycling rates", tags=("recycling",))
     make_dataset(creator=alice, title="Fly-tipping incidents", status="submitted")
     _benchmarks(alice, bob, council)
+    _open_platform(alice, bob)
     return Site(
         alice=alice,
         bob=bob,
@@ -386,6 +387,121 @@ def _benchmarks(alice: Any, bob: Any, council: Any) -> None:
         sharing=Sharing.CLUB,
         club=club,
     )
+
+
+def _open_platform(alice: Any, bob: Any) -> None:
+    """The developer pages: alice has a personal token, an OAuth application (which bob has
+    authorised) and a webhook with a delivery in its log."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model, get_application_model
+
+    from knowledgehub.api.models import PersonalAccessToken
+    from knowledgehub.webhooks.models import Webhook, WebhookDelivery
+
+    PersonalAccessToken.issue(user=alice, name="Weekly report script", scope="read")
+    PersonalAccessToken.issue(
+        user=alice, name="Old script", scope="write", expires_at=timezone.now() + dt.timedelta(1)
+    )[0].revoke()
+    Application = get_application_model()
+    app = Application.objects.create(
+        user=alice,
+        name="Report Builder",
+        redirect_uris=OAUTH_REDIRECT,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        algorithm=Application.NO_ALGORITHM,
+        hash_client_secret=True,
+    )
+    get_access_token_model().objects.create(
+        user=bob,
+        application=app,
+        token="browser-test-access-token",
+        scope="read",
+        expires=timezone.now() + dt.timedelta(hours=1),
+    )
+    webhook = Webhook(owner=alice, url="https://hooks.example.com/in")  # no address check
+    webhook.set_events(["item.created", "member.joined"])
+    webhook.save()
+    WebhookDelivery.objects.create(
+        webhook=webhook,
+        event="item.created",
+        key="item.created:1",
+        payload={"event": "item.created"},
+        status="succeeded",
+        attempts=1,
+        last_status_code=200,
+        delivered_at=timezone.now(),
+    )
+    WebhookDelivery.objects.create(
+        webhook=webhook,
+        event="member.joined",
+        key="member.joined:1",
+        payload={"event": "member.joined"},
+        status="failed",
+        attempts=2,
+        last_status_code=500,
+        last_error="The server answered 500.",
+    )
+
+
+OAUTH_REDIRECT = "https://client.example/callback"
+
+
+def _app_url(s: Any) -> str:
+    from oauth2_provider.models import get_application_model
+
+    return f"/developers/apps/{get_application_model().objects.get(name='Report Builder').pk}/"
+
+
+def _consent_url(s: Any) -> str:
+    import base64
+    import hashlib
+    from urllib.parse import urlencode
+
+    from oauth2_provider.models import get_application_model
+
+    app = get_application_model().objects.get(name="Report Builder")
+    query = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": OAUTH_REDIRECT,
+        "scope": "read",
+        "code_challenge": base64.urlsafe_b64encode(hashlib.sha256(b"a" * 43).digest())
+        .rstrip(b"=")
+        .decode("ascii"),
+        "code_challenge_method": "S256",
+        "state": "x",
+    }
+    return "/oauth/authorize/?" + urlencode(query)
+
+
+def _webhook_url(s: Any) -> str:
+    from knowledgehub.webhooks.models import Webhook
+
+    return str(Webhook.objects.get(url="https://hooks.example.com/in").get_absolute_url())
+
+
+def _dataset_slug(title: str) -> str:
+    from knowledgehub.datasets.models import Dataset
+
+    return str(Dataset.objects.get(title=title).slug)
+
+
+def _created(fields: dict[str, str], button: str, shown: str) -> Callable[[Any], None]:
+    """An action that fills a form and submits it; the page that answers shows ``shown`` once
+    (a new token or client secret)."""
+
+    def act(page: Any) -> None:
+        main = page.get_by_role("main")
+        for label, value in fields.items():
+            main.get_by_label(label, exact=True).fill(value)
+        with page.expect_navigation():
+            main.get_by_role("button", name=button).click()
+        assert main.get_by_text(shown).count() >= 1, f"{shown!r} not shown"
+
+    return act
 
 
 def _dataset_url(title: str) -> str:
@@ -739,6 +855,43 @@ VISITS: dict[str, Visit] = {
     "benchmark-metric-new": Visit("/benchmarks/metrics/new/", who="bob"),
     "benchmark-import": Visit("/benchmarks/import/", who="bob"),
     "related-surprise": Visit(lambda s: s.post.get_absolute_url() + "?related=surprise", who="bob"),
+    # Open platform: developer pages, OAuth, webhooks, widgets, federation
+    "developers": Visit("/developers/", who="alice"),
+    "tokens": Visit("/developers/tokens/", who="alice"),
+    "token-new": Visit("/developers/tokens/new/", who="alice"),
+    "token-created": Visit(
+        "/developers/tokens/new/",
+        who="alice",
+        action=_created({"Name": "Nightly export"}, "Create token", "khp_"),
+    ),
+    "token-new-errors": Visit(
+        "/developers/tokens/new/", who="alice", action=_fill_and_submit({}, "Create token")
+    ),
+    "apps": Visit("/developers/apps/", who="alice"),
+    "app-new": Visit("/developers/apps/new/", who="alice"),
+    "app": Visit(_app_url, who="alice"),
+    "app-delete": Visit(lambda s: _app_url(s) + "delete/", who="alice"),
+    "authorised": Visit("/developers/authorised/", who="bob"),
+    "oauth-consent": Visit(_consent_url, who="carol"),
+    "webhooks": Visit("/developers/webhooks/", who="alice"),
+    "webhook-new": Visit("/developers/webhooks/new/", who="alice"),
+    "webhook": Visit(_webhook_url, who="alice"),
+    "webhook-edit": Visit(lambda s: _webhook_url(s) + "edit/", who="alice"),
+    "webhook-delete": Visit(lambda s: _webhook_url(s) + "delete/", who="alice"),
+    "widget-builder": Visit("/widgets/"),
+    "widget-builder-chosen": Visit(
+        lambda s: f"/widgets/?type=community&community={s.open_community.slug}&count=3"
+    ),
+    "widget-builder-errors": Visit("/widgets/?type=metric"),
+    "widget-community": Visit(lambda s: f"/widgets/communities/{s.open_community.slug}/latest/"),
+    "widget-trending": Visit("/widgets/themes/trending/"),
+    "widget-metric": Visit("/widgets/metrics/recycling-rate/E07000099/"),
+    "widget-dataset": Visit(
+        lambda s: f"/widgets/datasets/{_dataset_slug('Household recycling rates')}/preview/"
+    ),
+    "widget-item": Visit(lambda s: f"/widgets/items/{s.post.knowledge_item.pk}/"),
+    "widget-not-found": Visit("/widgets/items/999999/", status=404),
+    "federation-settings": Visit("/federation/settings/", who="alice"),
 }
 
 
