@@ -51,6 +51,16 @@ class Principal:
 
 
 def _client_address(request: HttpRequest) -> str:
+    """The caller's address for anonymous rate limits. Behind our reverse proxy
+    (``BEHIND_PROXY=1``) every request comes from the proxy, so the address it appended last to
+    ``X-Forwarded-For`` is used (earlier entries are whatever the client claimed)."""
+    from django.conf import settings
+
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:64]
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
@@ -107,21 +117,28 @@ def principal_for_token(raw: str) -> Principal | None:
 
 
 class BearerToken(HttpBearer):
-    """A personal access token or an OAuth 2.0 access token."""
+    """A personal access token or an OAuth 2.0 access token; with ``scope``, one that must carry
+    that scope (checked here, in the auth step, so the answer is a 403 before the body is
+    validated: a 422 would tell a caller without the right how to write)."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
         principal = principal_for_token(token)
         if principal is None:
             return None
         _admit(request, principal)
-        if request.method not in SAFE_METHODS and not principal.has_scope("write"):
-            # A read-only token never changes anything, whatever the endpoint (checked before
-            # the body is validated, so the answer does not depend on what was sent).
+        needed = self.scope or ("write" if request.method not in SAFE_METHODS else None)
+        if needed and not principal.has_scope(needed):
             raise ApiError(
                 403,
                 "Insufficient scope",
-                "This token may only read. Changes need a token with the write scope.",
-                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="write"'},
+                f"This needs a token with the {needed} scope.",
+                headers={
+                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{needed}"'
+                },
             )
         return principal
 
@@ -158,6 +175,8 @@ anonymous = AnonymousAccess()
 # Reading: a token if one is sent, else anonymous. Writing: a token, always.
 READ_AUTH: list[Any] = [bearer, anonymous]
 TOKEN_AUTH: list[Any] = [bearer]
+WRITE_AUTH: list[Any] = [BearerToken("write")]
+ADMIN_AUTH: list[Any] = [BearerToken("admin")]
 
 
 def principal(request: HttpRequest) -> Principal:

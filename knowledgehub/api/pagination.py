@@ -173,11 +173,7 @@ def sequence_page(
     if cursor:
         data = _decode(cursor)
         offset = data.get("o", -1)
-        if (
-            not isinstance(offset, int)
-            or not 0 <= offset <= MAX_OFFSET
-            or data.get("k", "") != key
-        ):
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET or data.get("k", "") != key:
             raise ApiError(400, "Invalid cursor", "Pass back the cursor from the last page.")
     chunk = list(rows(offset, size + 1) if callable(rows) else rows[offset : offset + size + 1])
     next_cursor = _encode({"o": offset + size, "k": key}) if len(chunk) > size else None

@@ -36,8 +36,7 @@ from knowledgehub.communities.models import Community
 from knowledgehub.knowledge.models import Item
 from knowledgehub.people.models import User
 
-from .. import auth as api_auth
-from ..auth import TOKEN_AUTH, require_scope
+from ..auth import TOKEN_AUTH, WRITE_AUTH, require_scope
 from ..errors import ApiError
 from ..pagination import Page, keyset_page
 from ..schemas import CommunityRef, ItemOut, absolute, items_for_output, items_out
@@ -46,23 +45,6 @@ router = Router(tags=["feeds"])
 
 #: A primary key in a path: bigger numbers cannot exist (and would overflow the database).
 Pk = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class BearerToken(api_auth.BearerToken):
-    """A bearer token that must carry the write scope. The scope is checked while
-    authenticating, before the body or path is validated, so a read-only token is a 403 for
-    whatever it sends (the same OpenAPI security scheme as ``auth.BearerToken``)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> api_auth.Principal | None:
-        principal = super().authenticate(request, token)
-        if principal is not None and not principal.has_scope("write"):
-            request.auth = principal  # type: ignore[attr-defined]
-            require_scope(request, "write")  # raises the 403 problem
-        return principal
-
-
-#: Writing endpoints: a token with the write scope (401 without one, 403 with a read token).
-WRITE_AUTH: list[Any] = [BearerToken()]
 
 
 def _user(request: HttpRequest) -> User:

@@ -33,8 +33,7 @@ from knowledgehub.people.models import User
 from knowledgehub.serendipity.people import who_has_done_this
 from knowledgehub.serendipity.services import related_for
 
-from .. import auth
-from ..auth import require_scope
+from ..auth import WRITE_AUTH, require_scope
 from ..errors import ApiError
 from ..pagination import Page, keyset_page, sequence_page
 from ..schemas import ItemOut, PersonRef, absolute, items_for_output, items_out
@@ -47,35 +46,6 @@ COMMENT_SORTS = {"created": "created_at"}
 RELATED_MAX = 30
 PEOPLE_MAX = 20
 WRITABLE_KINDS = ("blog_post", "forum_thread", "wiki_page", "event")
-
-
-# --- auth: the write scope is checked before the body is read --------------------------------
-
-
-class BearerToken(auth.BearerToken):
-    """A token that must carry ``scope``. Checked in the auth step, so a read-only token is a 403
-    before the body is validated (a 422 would tell a caller without the right to write how to
-    write). Named like the shared scheme, so the OpenAPI document lists one bearer scheme."""
-
-    def __init__(self, scope: str) -> None:
-        super().__init__()
-        self.scope = scope
-
-    def authenticate(self, request: HttpRequest, token: str) -> auth.Principal | None:
-        principal = super().authenticate(request, token)
-        if principal is not None and not principal.has_scope(self.scope):
-            raise ApiError(
-                403,
-                "Insufficient scope",
-                f"This needs a token with the {self.scope} scope.",
-                headers={
-                    "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{self.scope}"'
-                },
-            )
-        return principal
-
-
-WRITE_AUTH: list[Any] = [BearerToken("write")]
 
 
 # --- schemas ------------------------------------------------------------------------------------

@@ -17,11 +17,11 @@ from knowledgehub.notifications.choices import Verb
 from knowledgehub.notifications.models import Notification, NotificationQuerySet
 from knowledgehub.people.models import User
 
-from ..auth import TOKEN_AUTH, require_scope
+from ..auth import TOKEN_AUTH, WRITE_AUTH, require_scope
 from ..errors import ApiError
 from ..pagination import Page, keyset_page
 from ..schemas import ItemOut, PersonRef, absolute
-from .feeds import WRITE_AUTH, Pk
+from .feeds import Pk
 
 router = Router(tags=["notifications"])
 

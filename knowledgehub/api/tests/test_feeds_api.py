@@ -310,3 +310,24 @@ def test_lists_cost_a_fixed_number_of_queries(client, alice, django_assert_max_n
         assert len(client.get(f"{BASE}/subscriptions?limit=12", **headers).json()["items"]) == 12
     with django_assert_max_num_queries(4):
         assert len(client.get(f"{BASE}/sources?limit=12", **headers).json()["items"]) == 12
+
+
+def test_site_wide_follows_need_the_admin_scope(client, world, dave):
+    """Following or stopping a feed for the whole site is a site admin's power: a site admin's
+    write token is not enough (403 insufficient_scope), an admin token is."""
+    response = client.post(
+        f"{BASE}/subscriptions",
+        {"url": "https://more.example.org/feed", "scope": "site"},
+        content_type="application/json",
+        **bearer(dave, "write"),
+    )
+    assert response.status_code == 403
+    assert "insufficient_scope" in response["WWW-Authenticate"]
+    assert not Subscription.objects.filter(source__url="https://more.example.org/feed").exists()
+    site = world["site"]
+    response = client.delete(f"{BASE}/subscriptions/{site.pk}", **bearer(dave, "write"))
+    assert response.status_code == 403
+    assert Subscription.objects.filter(pk=site.pk).exists()
+    response = client.delete(f"{BASE}/subscriptions/{site.pk}", **bearer(dave, "admin"))
+    assert response.status_code == 204
+    assert not Subscription.objects.filter(pk=site.pk).exists()

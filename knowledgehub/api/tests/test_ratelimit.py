@@ -87,3 +87,16 @@ def test_a_new_window_starts_afresh(alice: Any, monkeypatch: pytest.MonkeyPatch)
     later = types.SimpleNamespace(time=lambda: 60 * 1_000_001 + 1.0)
     monkeypatch.setattr(ratelimit, "time", later)
     assert get(raw).status_code == 200
+
+
+def test_behind_the_proxy_anonymous_callers_are_counted_by_the_address_it_saw(client, settings):
+    """With BEHIND_PROXY, the proxy's last X-Forwarded-For entry is the caller: two callers
+    behind the same proxy have separate counts, and a forged earlier entry changes nothing."""
+    settings.BEHIND_PROXY = True
+    settings.KH_API_ANON_RATE_LIMIT = 1
+    first = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    second = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.get("/api/v1/health", **first).status_code == 200
+    assert client.get("/api/v1/health", **second).status_code == 200
+    forged = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 198.51.100.7"}
+    assert client.get("/api/v1/health", **forged).status_code == 429
