@@ -88,7 +88,12 @@ def _to_json(value: Any) -> Any:
 def _from_json(field: models.Field[Any, Any], value: Any) -> Any:
     try:
         if isinstance(field, models.DateTimeField):
-            return dt.datetime.fromisoformat(str(value))
+            moment = dt.datetime.fromisoformat(str(value))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            # In UTC here, so a moment the database cannot hold (year 10000 once converted) is
+            # an invalid cursor rather than an OverflowError in the query.
+            return moment.astimezone(dt.UTC)
         if isinstance(field, models.DateField):
             return dt.date.fromisoformat(str(value))
         if isinstance(field, models.IntegerField | models.AutoField | models.ForeignKey):
@@ -150,10 +155,13 @@ def keyset_page(
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        value = last
-        for part in field_name.split("__"):
-            value = getattr(value, part)
-        next_cursor = _encode({"s": sort_value, "v": _to_json(value), "id": last.pk})
+        if isinstance(last, dict):  # rows from values()
+            value, last_pk = last[field_name], last["id"]
+        else:
+            value, last_pk = last, last.pk
+            for part in field_name.split("__"):
+                value = getattr(value, part)
+        next_cursor = _encode({"s": sort_value, "v": _to_json(value), "id": last_pk})
     return _finish(request, transform(rows) if transform else rows, next_cursor)
 
 

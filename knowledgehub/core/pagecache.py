@@ -94,6 +94,8 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return (
         settings.KH_PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
+        # The API answers JSON, never cached here (it has ETags); skip the version lookup.
+        and not request.path.startswith("/api/")
         and not any(name in request.COOKIES for name in NO_CACHE_COOKIES)
         and "HTTP_HX_REQUEST" not in request.META
         and "HTTP_AUTHORIZATION" not in request.META

@@ -34,9 +34,10 @@ from knowledgehub.serendipity.people import who_has_done_this
 from knowledgehub.serendipity.services import related_for
 
 from ..auth import WRITE_AUTH, require_scope
+from ..cache import cached_read
 from ..errors import ApiError
 from ..pagination import Page, keyset_page, sequence_page
-from ..schemas import ItemOut, PersonRef, absolute, items_for_output, items_out
+from ..schemas import ItemOut, PersonRef, absolute, item_rows, items_for_output, items_out
 
 router = Router(tags=["items"])
 
@@ -257,6 +258,7 @@ def _local(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
 
 
 @router.get("", response=Page[ItemOut], summary="Items you may see")
+@cached_read
 def list_items(
     request: HttpRequest,
     cursor: str | None = None,
@@ -292,7 +294,7 @@ def list_items(
         qs = qs.filter(published_at__lte=until)
     return keyset_page(
         request,
-        items_for_output(qs),
+        item_rows(qs),
         sort=sort,
         allowed=ITEM_SORTS,
         default="-published",
@@ -376,6 +378,7 @@ def add_comment(request: HttpRequest, item_id: int, payload: CommentIn) -> Statu
 
 
 @router.get("/{item_id}/related", response=Page[RelatedOut], summary="Related items")
+@cached_read
 def list_related(
     request: HttpRequest,
     item_id: int,

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from knowledgehub.search.service import search, suggest
 
+from ..cache import cached_read
 from ..errors import ApiError
 from ..pagination import Page, check_limit, sequence_page
 from ..schemas import ItemOut, absolute
@@ -48,6 +49,7 @@ class SuggestionsOut(Schema):
 
 
 @router.get("", response=SearchPage, summary="Search")
+@cached_read
 def search_items(
     request: HttpRequest,
     q: str = "",
