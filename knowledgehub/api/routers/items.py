@@ -258,7 +258,7 @@ def _local(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
 
 
 @router.get("", response=Page[ItemOut], summary="Items you may see")
-@cached_read
+@cached_read(Page[ItemOut])
 def list_items(
     request: HttpRequest,
     cursor: str | None = None,
@@ -378,7 +378,7 @@ def add_comment(request: HttpRequest, item_id: int, payload: CommentIn) -> Statu
 
 
 @router.get("/{item_id}/related", response=Page[RelatedOut], summary="Related items")
-@cached_read
+@cached_read(Page[RelatedOut])
 def list_related(
     request: HttpRequest,
     item_id: int,

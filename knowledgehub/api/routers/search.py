@@ -49,7 +49,7 @@ class SuggestionsOut(Schema):
 
 
 @router.get("", response=SearchPage, summary="Search")
-@cached_read
+@cached_read(SearchPage)
 def search_items(
     request: HttpRequest,
     q: str = "",

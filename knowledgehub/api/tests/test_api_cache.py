@@ -52,3 +52,15 @@ def test_cached_pages_keep_their_next_link(client, alice, cache_on):  # type: ig
     again = client.get("/api/v1/items?limit=2")
     assert first.json() == again.json()
     assert again["Link"] == first["Link"] and 'rel="next"' in again["Link"]
+
+
+def test_search_and_related_answer_the_same_from_the_cache(client, alice, cache_on):  # type: ignore[no-untyped-def]
+    post = PostFactory(author=alice, title="Food waste collections")
+    from knowledgehub.knowledge.models import Item
+
+    item = Item.objects.get(kind="blog_post", object_id=post.pk)
+    for path in ("/api/v1/search?q=food", f"/api/v1/items/{item.pk}/related"):
+        first, again = client.get(path), client.get(path)
+        assert first.status_code == again.status_code == 200, first.content
+        assert first.content == again.content
+        assert first["Content-Type"].startswith("application/json")

@@ -200,9 +200,17 @@ def test_members_bad_position_cursor_is_a_400(client, alice, raw):
     assert response.json()["title"] == "Invalid cursor"
 
 
-def test_list_cursor_with_an_infinite_id_is_a_400(client, communities):
-    cursor = _cursor('{"s": "name", "v": "x", "id": Infinity}')  # int(inf): OverflowError
-    response = get(client, BASE, cursor=cursor)
+@pytest.mark.parametrize(
+    ("sort", "raw"),
+    [
+        ("name", '{"s": "name", "v": "x", "id": Infinity}'),  # int(inf): OverflowError
+        # Out of range once converted to UTC for the query: OverflowError in the adapter.
+        ("created", '{"s": "created", "v": "9999-12-31T23:59:59-14:00", "id": 1}'),
+        ("created", '{"s": "created", "v": "0001-01-01T00:00:00+14:00", "id": 1}'),
+    ],
+)
+def test_list_cursor_with_out_of_range_values_is_a_400(client, communities, sort, raw):
+    response = get(client, BASE, cursor=_cursor(raw), sort=sort)
     assert response.status_code == 400, response.content
     assert response.json()["title"] == "Invalid cursor"
 
