@@ -504,6 +504,16 @@ def _created(fields: dict[str, str], button: str, shown: str) -> Callable[[Any],
     return act
 
 
+def _shows(*selectors: str) -> Callable[[Any], None]:
+    """An action that checks the loaded page shows each of ``selectors`` (in <main>)."""
+
+    def act(page: Any) -> None:
+        for selector in selectors:
+            assert page.get_by_role("main").locator(selector).count(), f"no {selector} shown"
+
+    return act
+
+
 def _dataset_url(title: str) -> str:
     from knowledgehub.datasets.models import Dataset
 
@@ -880,7 +890,8 @@ VISITS: dict[str, Visit] = {
     "webhook-delete": Visit(lambda s: _webhook_url(s) + "delete/", who="alice"),
     "widget-builder": Visit("/widgets/"),
     "widget-builder-chosen": Visit(
-        lambda s: f"/widgets/?type=community&community={s.open_community.slug}&count=3"
+        lambda s: f"/widgets/?type=community&community={s.open_community.slug}&count=3",
+        action=_shows("iframe.kh-widget-preview", "pre.kh-snippet"),
     ),
     "widget-builder-errors": Visit("/widgets/?type=metric"),
     "widget-community": Visit(lambda s: f"/widgets/communities/{s.open_community.slug}/latest/"),
