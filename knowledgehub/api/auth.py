@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -64,34 +65,80 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
+# The person's columns a request needs up front; the rest load on first use.
+_USER_COLUMNS = ("id", "username", "name", "is_active", "is_superuser", "is_staff")
+
+
+def _personal_token_principal(raw: str) -> Principal | None:
+    """One plain query (token and person together): this runs on every API request with a
+    token, and the ORM's query building cost more than the query. The revocation and expiry
+    are read from the row every time, never cached, so revoking is immediate."""
+    from django.db import connection
+
+    from knowledgehub.people.models import User
+
+    token_table = PersonalAccessToken._meta.db_table
+    user_table = User._meta.db_table
+    # In the model's field order, as Model.from_db expects for a partial row.
+    fields = [f for f in User._meta.concrete_fields if f.attname in _USER_COLUMNS]
+    names = [f.attname for f in fields]
+    user_columns = ", ".join(f'u."{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        sql = (
+            f'SELECT t."id", t."scope", t."revoked_at", t."expires_at", t."last_used_at", '  # noqa: S608 (our names; the hash is a parameter)
+            f'{user_columns} FROM "{token_table}" t '
+            f'JOIN "{user_table}" u ON u."id" = t."user_id" WHERE t."token_hash" = %s'
+        )
+        cursor.execute(
+            sql,
+            [hash_token(raw)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, scope, revoked_at, expires_at, last_used_at, *user_values = row
+    now = timezone.now()
+    revoked_at, expires_at, last_used_at = (
+        _as_datetime(value) for value in (revoked_at, expires_at, last_used_at)
+    )
+    if revoked_at is not None or (expires_at is not None and expires_at <= now):
+        return None
+    user = User.from_db(connection.alias, names, user_values)
+    if not user.is_active:
+        return None
+    if last_used_at is None or (now - last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        PersonalAccessToken.objects.filter(pk=token_id).update(last_used_at=now)
+    rank = SCOPE_RANK[scope]
+    return Principal(
+        user=user,
+        scope_rank=rank,
+        kind="pat",
+        key=f"pat:{token_id}",
+        scopes=frozenset(s for s, r in SCOPE_RANK.items() if r <= rank),
+    )
+
+
+def _as_datetime(value: Any) -> Any:
+    """A datetime column from a plain cursor: SQLite gives naive UTC (text or datetime),
+    PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        from django.db import models
+
+        value = models.DateTimeField().to_python(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def principal_for_token(raw: str) -> Principal | None:
     """The principal for a raw bearer token, or None when it is not a live token."""
     raw = raw.strip()
     if not raw or len(raw) > 512:
         return None
     if raw.startswith(TOKEN_PREFIX):
-        token = (
-            PersonalAccessToken.objects.active()
-            .select_related("user")
-            .filter(token_hash=hash_token(raw))
-            .first()
-        )
-        if token is None or not token.user.is_active:
-            return None
-        now = timezone.now()
-        if (
-            token.last_used_at is None
-            or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
-        ):
-            PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        rank = SCOPE_RANK[token.scope]
-        return Principal(
-            user=token.user,
-            scope_rank=rank,
-            kind="pat",
-            key=f"pat:{token.pk}",
-            scopes=frozenset(s for s, r in SCOPE_RANK.items() if r <= rank),
-        )
+        return _personal_token_principal(raw)
     from oauth2_provider.models import get_access_token_model
 
     access_token_model = get_access_token_model()
