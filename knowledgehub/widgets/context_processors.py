@@ -57,7 +57,11 @@ def build(request: HttpRequest) -> SocialMeta:
     if request.method in ("GET", "HEAD") and not request.path.startswith("/widgets/"):
         page = pages.public_page(request.path_info)
     if page is None:
-        return SocialMeta(site_name, site_name, _site_description(), url, "website")
+        # Not a public page we recognise (or an error page): the site's own card, with the
+        # site's address, never anything taken from the request.
+        return SocialMeta(
+            site_name, site_name, _site_description(), settings.SITE_URL + "/", "website"
+        )
     description = " ".join(page.description.split())[:DESCRIPTION_LENGTH] or _site_description()
     return SocialMeta(
         site_name=site_name,

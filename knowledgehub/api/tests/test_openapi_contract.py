@@ -13,7 +13,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -98,7 +100,14 @@ def settings_override(settings):  # type: ignore[no-untyped-def]
     # Generated traffic is heavy: no rate limit for the contract run.
     settings.KH_API_RATE_LIMIT = 10**9
     settings.KH_API_ANON_RATE_LIMIT = 10**9
-    return settings
+    # schemathesis calls the real WSGI handler, whose request signals close the database
+    # connection after each request; on PostgreSQL that is the test's own connection (inside
+    # its transaction). Django's test client disconnects the same receiver for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield settings
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_token_only_operations_answer_401_without_a_token(client, world, settings_override):  # type: ignore[no-untyped-def]
