@@ -3,7 +3,8 @@ app and a personal access token (listed at /developers/; the token's secret was 
 for any token, so create a new one to try the API), a webhook on a community it runs (its
 delivery log fills as people post; the address is on example.org, so deliveries fail and are
 retried, which is what the log is for), and a few people with public profiles (the demo account
-too, if its profile is public) have let the fediverse follow their public posts. Runs once: nothing happens if the demo app exists."""
+too, if its profile is public) have let the fediverse follow their public posts. Runs once:
+nothing happens if the demo app exists."""
 
 from __future__ import annotations
 
