@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -106,6 +107,9 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_regenerate_secret(request: HttpRequest, pk: int) -> HttpResponse:
     webhook = _webhook(request, pk)
+    if webhook.owner_id != request.user.pk:
+        # The secret is its owner's: a co-manager of the community may not read or replace it.
+        raise PermissionDenied
     services.webhook_regenerate_secret(webhook=webhook)
     messages.success(
         request,

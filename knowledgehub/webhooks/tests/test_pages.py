@@ -90,6 +90,21 @@ def test_community_managers_see_it_until_demoted(client: Any, alice: Any, bob: A
     assert client.get(webhook.get_absolute_url()).status_code == 404
 
 
+def test_only_the_owner_sees_or_replaces_the_secret(client: Any, alice: Any, bob: Any) -> None:
+    community = community_with(alice, facilitators=(bob,))
+    webhook = make_webhook(alice, community=community)
+    client.force_login(bob)
+    page = client.get(webhook.get_absolute_url()).content.decode()
+    assert webhook.secret not in page and "can see the secret" in page
+    before = webhook.secret
+    response = client.post(reverse("webhooks:regenerate_secret", args=[webhook.pk]))
+    assert response.status_code == 403
+    webhook.refresh_from_db()
+    assert webhook.secret == before
+    client.force_login(alice)
+    assert webhook.secret in client.get(webhook.get_absolute_url()).content.decode()
+
+
 def test_a_manager_who_readdresses_a_webhook_becomes_its_owner(
     client: Any, alice: Any, bob: Any, public_dns: None
 ) -> None:
