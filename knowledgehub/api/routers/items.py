@@ -17,7 +17,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -396,8 +396,15 @@ def list_related(
             request.user, item, limit=min(offset + count, RELATED_MAX), surprise=surprise
         )
         chunk = found[offset:]
-        prefetch_related_objects([r for r, _ in chunk], "tags", "community", "author")
-        return [RelatedOut(item=ItemOut.from_item(r), reason=why) for r, why in chunk]
+        # related_for decided what may be shown (the rule is in its query); the output reads
+        # just the columns shown, as the item list does.
+        by_id = {
+            row["id"]: row
+            for row in item_rows(Item.objects.filter(pk__in=[r.pk for r, _ in chunk]))
+        }
+        shown = items_out([by_id[r.pk] for r, _ in chunk if r.pk in by_id])
+        reasons = {r.pk: why for r, why in chunk}
+        return [RelatedOut(item=out, reason=reasons[out.id]) for out in shown]
 
     return sequence_page(
         request, rows, limit=limit, cursor=cursor, key=f"related:{item.pk}:{int(surprise)}"
