@@ -30,14 +30,12 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -45,7 +43,6 @@ if str(ROOT) not in sys.path:
 
 from bench import pages  # noqa: E402
 from bench.pages import (  # noqa: E402
-    HOST,
     MANIFEST_NAME,
     PYTHON,
     RESULTS_DIR,
@@ -85,81 +82,23 @@ print(json.dumps({"item": item, "token": raw}))
 """
 
 
-def wrk(
-    port: int, path: str, *, duration: float, connections: int, threads: int, token: str = ""
-) -> dict[str, Any]:
-    cmd = [
-        "wrk",
-        "--threads", str(threads),
-        "--connections", str(connections),
-        "--duration", f"{duration:g}s",
-        "--timeout", "5s",
-        "--latency",
-        "--script", str(pages.LUA_SCRIPT),
-    ]  # fmt: skip
-    if token:
-        cmd += ["--header", f"Authorization: Bearer {token}"]
-    cmd.append(f"http://{HOST}:{port}{path}")
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=duration + 30)
-    if done.returncode != 0:
-        raise BenchError(f"wrk on {path} failed ({done.returncode}): {done.stderr.strip()}")
-    for line in done.stdout.splitlines():
-        if line.startswith("KHBENCH "):
-            report: dict[str, Any] = json.loads(line.removeprefix("KHBENCH "))
-            return report
-    raise BenchError(f"wrk printed no report for {path}:\n{done.stdout}\n{done.stderr}")
-
-
 def measure(
     target: Target, port: int, pgid: int, args: argparse.Namespace, token: str
 ) -> Measurement:
-    pages.settle(port)
-    load_before = os.getloadavg()[0]
-    cpu_before = pages.group_cpu_seconds(pgid)
-    report = wrk(
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    return pages.measure(
+        target,
         port,
-        target.path,
+        pgid,
         duration=args.duration,
         connections=args.connections,
         threads=args.threads,
-        token=token,
+        headers=headers,
     )
-    cpu = pages.group_cpu_seconds(pgid) - cpu_before
-    seconds = report["duration_us"] / 1e6
-    latency = {k: round(v / 1000, 2) for k, v in report["latency_us"].items()}
-    m = Measurement(
-        name=target.name,
-        path=target.path,
-        requests=report["requests"],
-        seconds=round(seconds, 2),
-        rps=round(report["requests"] / seconds, 1) if seconds else 0.0,
-        non2xx=report["non2xx"],
-        errors=report["errors"],
-        latency_ms=latency,
-        load_before=round(load_before, 2),
-    )
-    if m.requests:
-        m.cpu_ms_per_request = round(cpu * 1000 / m.requests, 3)
-    if m.non2xx:
-        m.notes.append(f"{m.non2xx} responses outside 2xx")
-    log(
-        f"{target.name:<14} {m.rps:>8.1f} req/s  p50 {latency['p50']:>6.1f} ms  "
-        f"p95 {latency['p95']:>6.1f} ms  ({m.requests} requests, load {load_before:.2f})"
-    )
-    return m
 
 
 def judge(m: Measurement, baseline_rps: float, baseline_cpu: float | None) -> None:
-    m.ratio = round(m.rps / baseline_rps, 3) if baseline_rps else None
-    if baseline_cpu and m.cpu_ms_per_request:
-        m.cpu_ratio = round(baseline_cpu / m.cpu_ms_per_request, 3)
-    clean = m.non2xx == 0 and not any(m.errors.values())
-    m.passed = (
-        m.latency_ms["p95"] < TARGET_P95_MS
-        and m.ratio is not None
-        and m.ratio >= TARGET_RATIO
-        and clean
-    )
+    pages.judge(m, baseline_rps, baseline_cpu, min_ratio=TARGET_RATIO, max_p95_ms=TARGET_P95_MS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -220,8 +159,9 @@ def _run(args: argparse.Namespace, started: datetime) -> int:
     with pages.granian(env, port, args.workers, args.blocking_threads, log_path) as proc:
         pages.wait_healthy(proc, port, log_path, timeout=60)
         for target, tok in targets:
-            wrk(port, target.path, duration=args.warmup, connections=args.connections,
-                threads=args.threads, token=tok)  # fmt: skip
+            pages.wrk(port, target.path, duration=args.warmup, connections=args.connections,
+                      threads=args.threads,
+                      headers={"Authorization": f"Bearer {tok}"} if tok else None)  # fmt: skip
         baseline = targets[0][0]
         first = measure(baseline, port, proc.pid, args, "")
         first.name = "bare (before)"

@@ -236,7 +236,15 @@ def tail(path: Path, chars: int = 3000) -> str:
 # --- wrk ----------------------------------------------------------------------------------------
 
 
-def wrk(port: int, path: str, *, duration: float, connections: int, threads: int) -> dict[str, Any]:
+def wrk(
+    port: int,
+    path: str,
+    *,
+    duration: float,
+    connections: int,
+    threads: int,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     cmd = [
         "wrk",
         "--threads", str(threads),
@@ -245,8 +253,10 @@ def wrk(port: int, path: str, *, duration: float, connections: int, threads: int
         "--timeout", "5s",
         "--latency",
         "--script", str(LUA_SCRIPT),
-        f"http://{HOST}:{port}{path}",
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        cmd += ["--header", f"{name}: {value}"]
+    cmd.append(f"http://{HOST}:{port}{path}")
     try:
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired as exc:
@@ -284,11 +294,19 @@ def measure(
     duration: float,
     connections: int,
     threads: int,
+    headers: dict[str, str] | None = None,
 ) -> Measurement:
     settle(port)
     load_before = os.getloadavg()[0]
     cpu_before = group_cpu_seconds(server_pgid)
-    report = wrk(port, target.path, duration=duration, connections=connections, threads=threads)
+    report = wrk(
+        port,
+        target.path,
+        duration=duration,
+        connections=connections,
+        threads=threads,
+        headers=headers,
+    )
     cpu = group_cpu_seconds(server_pgid) - cpu_before
     seconds = report["duration_us"] / 1e6
     latency = {k: round(v / 1000, 2) for k, v in report["latency_us"].items()}
@@ -318,12 +336,19 @@ def measure(
     return m
 
 
-def judge(m: Measurement, baseline_rps: float, baseline_cpu: float | None) -> None:
+def judge(
+    m: Measurement,
+    baseline_rps: float,
+    baseline_cpu: float | None,
+    *,
+    min_ratio: float = TARGET_RATIO,
+    max_p95_ms: float = TARGET_P95_MS,
+) -> None:
     m.ratio = round(m.rps / baseline_rps, 3) if baseline_rps else None
     if baseline_cpu and m.cpu_ms_per_request:
         m.cpu_ratio = round(baseline_cpu / m.cpu_ms_per_request, 3)
-    ok_latency = m.latency_ms["p95"] < TARGET_P95_MS
-    ok_ratio = m.ratio is not None and m.ratio >= TARGET_RATIO
+    ok_latency = m.latency_ms["p95"] < max_p95_ms
+    ok_ratio = m.ratio is not None and m.ratio >= min_ratio
     clean = m.non2xx == 0 and not any(m.errors.values())
     m.passed = ok_latency and ok_ratio and clean
 

@@ -396,12 +396,11 @@ def list_related(
             request.user, item, limit=min(offset + count, RELATED_MAX), surprise=surprise
         )
         chunk = found[offset:]
-        # related_for decided what may be shown (the rule is in its query); the output reads
-        # just the columns shown, as the item list does.
-        by_id = {
-            row["id"]: row
-            for row in item_rows(Item.objects.filter(pk__in=[r.pk for r, _ in chunk]))
-        }
+        # The output reads just the columns shown, as the item list does (through the rule
+        # again: related_for already applied it, and every read of items goes through it).
+        ids = [r.pk for r, _ in chunk]
+        visible = Item.objects.visible_to(request.user).filter(pk__in=ids)
+        by_id = {row["id"]: row for row in item_rows(visible)}
         shown = items_out([by_id[r.pk] for r, _ in chunk if r.pk in by_id])
         reasons = {r.pk: why for r, why in chunk}
         return [RelatedOut(item=out, reason=reasons[out.id]) for out in shown]
